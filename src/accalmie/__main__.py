@@ -1,0 +1,3 @@
+from accalmie.cli import main
+
+main()

@@ -1,0 +1,159 @@
+"""Named writes for interactions, and keeping each client's last exchange up to date."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from django.contrib.auth.models import AbstractUser
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
+
+from accalmie.accounts.models import Workspace
+from accalmie.clients.models import Client
+from accalmie.comms.models import Channel, Direction, Interaction, InteractionParticipant, Thread
+from accalmie.core.audit import record_event
+from accalmie.projects.models import Project
+from accalmie.comms.tasks import refresh_client_activity_task
+
+_SUBJECT_PREFIX_RE = re.compile(
+    r"^\s*((re|r[ée]f|tr|fw|fwd|aw|wg|sv|antw|r)\s*(\[\d+\])?\s*:\s*)+", re.IGNORECASE
+)
+
+
+def normalize_subject(subject: str) -> str:
+    """Return the subject without reply/forward prefixes, lower-cased, spaces folded."""
+    stripped = _SUBJECT_PREFIX_RE.sub("", subject or "")
+    return " ".join(stripped.split()).lower()[:500]
+
+
+def refresh_client_activity(client_ids: Iterable[int]) -> int:
+    """Recompute `last_interaction_at` for the given clients; return how many changed."""
+    ids = sorted(set(client_ids))
+    latest = dict(
+        Client.objects.filter(pk__in=ids)
+        .annotate(latest=Max("interactions__occurred_at"))
+        .values_list("pk", "latest")
+    )
+    changed = 0
+    for client in Client.objects.filter(pk__in=ids).only("pk", "last_interaction_at"):
+        if client.last_interaction_at != latest.get(client.pk):
+            client.last_interaction_at = latest.get(client.pk)
+            client.save(update_fields=["last_interaction_at"])
+            changed += 1
+    return changed
+
+
+@dataclass(frozen=True)
+class ParticipantSpec:
+    """Who took part in an exchange, as known when recording it."""
+
+    role: str
+    address: str = ""
+    name: str = ""
+    contact_id: int | None = None
+    user_id: int | None = None
+
+
+def thread_for(
+    *, workspace_id: int, client_id: int | None, subject: str, in_reply_to: str = ""
+) -> Thread:
+    """Return the thread an exchange belongs to: its parent's, else the same subject's, else new."""
+    if in_reply_to:
+        parent = (
+            Interaction.objects.filter(workspace_id=workspace_id, message_id=in_reply_to)
+            .exclude(thread=None)
+            .only("thread")
+            .first()
+        )
+        if parent is not None and parent.thread is not None:
+            return parent.thread
+    normalized = normalize_subject(subject)
+    if normalized:
+        existing = Thread.objects.filter(
+            workspace_id=workspace_id, client_id=client_id, normalized_subject=normalized
+        ).first()
+        if existing is not None:
+            return existing
+    return Thread.objects.create(
+        workspace_id=workspace_id,
+        client_id=client_id,
+        subject=subject[:500],
+        normalized_subject=normalized,
+    )
+
+
+@transaction.atomic
+def record_interaction(
+    *,
+    workspace: Workspace,
+    client: Client | None,
+    channel: str,
+    direction: str,
+    occurred_at: dt.datetime,
+    subject: str = "",
+    body_text: str = "",
+    participants: Iterable[ParticipantSpec] = (),
+    project: Project | None = None,
+    message_id: str = "",
+    in_reply_to: str = "",
+    source: str = "manual",
+    actor: AbstractUser | None = None,
+    refresh_activity: bool = True,
+) -> Interaction:
+    """Save one exchange with its participants and thread, audit it, refresh the client."""
+    if channel not in Channel.values:
+        raise ValidationError(f"Unknown channel « {channel} »: {', '.join(Channel.values)}")
+    if direction not in Direction.values:
+        raise ValidationError(f"Unknown direction « {direction} »: {', '.join(Direction.values)}")
+    if timezone.is_naive(occurred_at):
+        raise ValidationError("An interaction's time must carry its timezone")
+    if client is not None and client.workspace_id != workspace.pk:
+        raise ValidationError("The client belongs to another workspace")
+    thread = thread_for(
+        workspace_id=workspace.pk,
+        client_id=client.pk if client else None,
+        subject=subject,
+        in_reply_to=in_reply_to,
+    )
+    interaction = Interaction.objects.create(
+        workspace=workspace,
+        client=client,
+        project=project,
+        thread=thread,
+        channel=channel,
+        direction=direction,
+        occurred_at=occurred_at.astimezone(dt.UTC),
+        subject=subject[:500],
+        body_text=body_text,
+        message_id=message_id,
+        in_reply_to=in_reply_to,
+        source=source,
+        created_by=actor,
+    )
+    InteractionParticipant.objects.bulk_create(
+        InteractionParticipant(
+            interaction=interaction,
+            role=p.role,
+            address=p.address,
+            name=p.name,
+            contact_id=p.contact_id,
+            user_id=p.user_id,
+        )
+        for p in participants
+    )
+    record_event(
+        action="interaction.create",
+        obj=interaction,
+        workspace_id=workspace.pk,
+        actor=actor,
+        data={"client": client.pk if client else None, "channel": channel, "source": source},
+    )
+    if refresh_activity and client is not None:
+        client_id = client.pk
+        transaction.on_commit(lambda: refresh_client_activity_task.enqueue([client_id]))
+    return interaction

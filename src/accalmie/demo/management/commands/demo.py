@@ -1,0 +1,86 @@
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.conf import settings
+from django.core.management import call_command
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from accalmie.accounts.models import Workspace
+from accalmie.core.management.jsonout import write_json
+from accalmie.core.stats import workspace_counts
+from accalmie.demo.generator import (
+    DEMO_PASSWORD,
+    DEMO_SLUG,
+    DEMO_USERNAME,
+    build_demo,
+    demo_fingerprint,
+)
+from accalmie.demo.stories import StoryError
+
+
+def _date(value: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError as exc:
+        raise CommandError(f"--as-of expects a date like 2026-11-23, not « {value} »") from exc
+
+
+class Command(BaseCommand):
+    help = "Load the demo workspace (Atelier Boréal, 7 client stories) and its demo login."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument(
+            "--as-of",
+            type=_date,
+            help="the day the demo ends (default today): same date, same data",
+        )
+        parser.add_argument(
+            "--reset", action="store_true", help="rebuild it even when it is already loaded"
+        )
+        parser.add_argument("--serve", action="store_true", help="then serve the web app")
+        parser.add_argument("--port", type=int, default=8000, help="port for --serve")
+        parser.add_argument("--json", action="store_true", help="print JSON")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        existing = Workspace.objects.filter(slug=DEMO_SLUG).first()
+        if existing is not None and not options["reset"] and not options["as_of"]:
+            counts, status = workspace_counts(existing), "kept"
+            anchor = None
+            fingerprint = None
+        else:
+            try:
+                result = build_demo(anchor=options["as_of"])
+            except StoryError as exc:
+                raise CommandError(str(exc)) from exc
+            counts, status = result.counts, "loaded"
+            anchor = result.anchor.isoformat()
+            fingerprint = demo_fingerprint(result.workspace)
+        url = f"http://127.0.0.1:{options['port']}/"
+        if options["json"]:
+            write_json(
+                self.stdout,
+                {
+                    "workspace": DEMO_SLUG,
+                    "status": status,
+                    "anchor": anchor,
+                    "counts": counts,
+                    "fingerprint": fingerprint,
+                    "login": {"username": DEMO_USERNAME, "password": DEMO_PASSWORD},
+                    "url": url,
+                },
+            )
+        else:
+            verb = "loaded" if status == "loaded" else "already loaded (use --reset to rebuild)"
+            self.stdout.write(self.style.SUCCESS(f"Demo workspace « {DEMO_SLUG} » {verb}."))
+            self.stdout.write(
+                f"  {counts['clients']} clients, {counts['contacts']} contacts, "
+                f"{counts['interactions']} interactions, {counts['invoices']} invoices, "
+                f"{counts['team_pulses']} team pulses"
+            )
+            self.stdout.write(f"  Open {url} and log in as « {DEMO_USERNAME} », "
+                              f"password « {DEMO_PASSWORD} ».")
+            self.stdout.write(f"  Data directory: {settings.DATA_DIR}")
+        if options["serve"]:
+            call_command("serve", port=options["port"])
