@@ -12,7 +12,15 @@ from typing import Any
 
 import dj_database_url
 
-from accalmie.lib.env import ConfigError, data_dir, env_bool, env_int, env_list, env_str, stored_secret_key
+from accalmie.lib.env import (
+    ConfigError,
+    data_dir,
+    env_bool,
+    env_int,
+    env_list,
+    env_str,
+    stored_secret_key,
+)
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 DATA_DIR = data_dir()
@@ -79,7 +87,9 @@ def _databases() -> dict[str, Any]:
     url = env_str("DATABASE_URL")
     if url:
         try:
-            config = dj_database_url.parse(url, conn_max_age=env_int("ACCALMIE_DB_CONN_MAX_AGE", 60))
+            config = dj_database_url.parse(
+                url, conn_max_age=env_int("ACCALMIE_DB_CONN_MAX_AGE", 60)
+            )
         except (ValueError, KeyError) as exc:
             raise ConfigError(f"DATABASE_URL cannot be read: {exc}") from exc
         return {"default": config}

@@ -6,7 +6,7 @@ learn what exists in a workspace that is not theirs.
 
 from __future__ import annotations
 
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser, User
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
@@ -17,7 +17,7 @@ from accalmie.comms.models import Interaction
 
 def memberships_of(user: AbstractBaseUser | AnonymousUser) -> QuerySet[Membership]:
     """Return the user's memberships, workspaces joined."""
-    if not user.is_authenticated:
+    if not isinstance(user, User):
         return Membership.objects.none()
     return Membership.objects.filter(user=user).select_related("workspace")
 

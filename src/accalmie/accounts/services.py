@@ -6,7 +6,7 @@ import re
 from collections.abc import Iterable
 
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import AbstractUser
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
@@ -33,7 +33,7 @@ def create_workspace(
     domains: Iterable[str] = (),
     kind: str = Workspace.Kind.AGENCY,
     timezone: str = "Europe/Paris",
-    actor: AbstractUser | None = None,
+    actor: User | None = None,
 ) -> Workspace:
     """Create a workspace with its own email domains."""
     if not _SLUG_RE.match(slug):
@@ -43,7 +43,9 @@ def create_workspace(
     if not name.strip():
         raise ValidationError("A workspace needs a name")
     if kind not in Workspace.Kind.values:
-        raise ValidationError(f"Unknown workspace kind « {kind} »: {', '.join(Workspace.Kind.values)}")
+        raise ValidationError(
+            f"Unknown workspace kind « {kind} »: {', '.join(Workspace.Kind.values)}"
+        )
     if Workspace.objects.filter(slug=slug).exists():
         raise ValidationError(f"A workspace with the slug « {slug} » already exists")
     clean_domains = sorted({normalize_domain(d) for d in domains})
@@ -63,7 +65,7 @@ def create_workspace(
 
 @transaction.atomic
 def add_member(
-    *, workspace: Workspace, user: AbstractUser, role: str, actor: AbstractUser | None = None
+    *, workspace: Workspace, user: User, role: str, actor: User | None = None
 ) -> Membership:
     """Give `user` a role in `workspace`, or change the role it has."""
     if role not in Role.values:
@@ -95,8 +97,8 @@ def create_user(
     workspace: Workspace | None = None,
     role: str = Role.TEAM_MEMBER,
     is_superuser: bool = False,
-    actor: AbstractUser | None = None,
-) -> AbstractUser:
+    actor: User | None = None,
+) -> User:
     """Create a user, optionally with a role in a workspace."""
     user_model = get_user_model()
     if user_model.objects.filter(username=username).exists():
@@ -113,8 +115,9 @@ def create_user(
     user.set_password(password)
     user.full_clean(exclude=["password"])
     user.save()
-    record_event(action="user.create", obj=user, workspace_id=None, actor=actor,
-                 data={"username": username})
+    record_event(
+        action="user.create", obj=user, workspace_id=None, actor=actor, data={"username": username}
+    )
     if workspace is not None:
         add_member(workspace=workspace, user=user, role=role, actor=actor)
     return user

@@ -9,7 +9,6 @@ class ClientDomainInline(admin.TabularInline):
     fields = ["domain"]
 
 
-
 class ContactInline(admin.TabularInline):
     model = Contact
     extra = 0

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from django.contrib.auth.models import AbstractUser
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
@@ -23,10 +23,10 @@ def create_client(
     language: str = Language.FR,
     timezone: str = "Europe/Paris",
     domains: Iterable[str] = (),
-    account_manager: AbstractUser | None = None,
-    team: Iterable[AbstractUser] = (),
+    account_manager: User | None = None,
+    team: Iterable[User] = (),
     notes: str = "",
-    actor: AbstractUser | None = None,
+    actor: User | None = None,
 ) -> Client:
     """Create a client with its email domains and the people who serve it."""
     if Client.objects.filter(workspace=workspace, name=name).exists():
@@ -72,7 +72,7 @@ def add_contact(
     emails: Iterable[str] = (),
     role: str = "",
     phone: str = "",
-    actor: AbstractUser | None = None,
+    actor: User | None = None,
 ) -> Contact:
     """Add a person to a client, with the addresses they write from."""
     contact = Contact.objects.create(client=client, name=name, role=role, phone=phone)

@@ -24,9 +24,7 @@ def client_list(request: HttpRequest, workspace: str) -> HttpResponse:
         .select_related("account_manager")
         .annotate(
             interaction_count=Count("interactions", distinct=True),
-            open_invoice_count=Count(
-                "invoices", filter=Q(invoices__paid_on=None), distinct=True
-            ),
+            open_invoice_count=Count("invoices", filter=Q(invoices__paid_on=None), distinct=True),
         )
         .order_by("is_archived", "-last_interaction_at", "name")
     )
@@ -35,8 +33,12 @@ def client_list(request: HttpRequest, workspace: str) -> HttpResponse:
     return render(
         request,
         "clients/list.html",
-        {"membership": membership, "workspace": membership.workspace, "clients": clients,
-         "query": query},
+        {
+            "membership": membership,
+            "workspace": membership.workspace,
+            "clients": clients,
+            "query": query,
+        },
     )
 
 

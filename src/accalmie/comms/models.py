@@ -108,9 +108,7 @@ class InteractionParticipant(models.Model):
         Interaction, on_delete=models.CASCADE, related_name="participants"
     )
     role = models.CharField(max_length=10, choices=Role.choices)
-    contact = models.ForeignKey(
-        "clients.Contact", on_delete=models.SET_NULL, null=True, blank=True
-    )
+    contact = models.ForeignKey("clients.Contact", on_delete=models.SET_NULL, null=True, blank=True)
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True
     )

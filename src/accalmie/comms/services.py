@@ -7,7 +7,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from django.contrib.auth.models import AbstractUser
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max
@@ -16,9 +16,9 @@ from django.utils import timezone
 from accalmie.accounts.models import Workspace
 from accalmie.clients.models import Client
 from accalmie.comms.models import Channel, Direction, Interaction, InteractionParticipant, Thread
+from accalmie.comms.tasks import refresh_client_activity_task
 from accalmie.core.audit import record_event
 from accalmie.projects.models import Project
-from accalmie.comms.tasks import refresh_client_activity_task
 
 _SUBJECT_PREFIX_RE = re.compile(
     r"^\s*((re|r[ée]f|tr|fw|fwd|aw|wg|sv|antw|r)\s*(\[\d+\])?\s*:\s*)+", re.IGNORECASE
@@ -74,9 +74,12 @@ def thread_for(
             return parent.thread
     normalized = normalize_subject(subject)
     if normalized:
-        existing = Thread.objects.filter(
-            workspace_id=workspace_id, client_id=client_id, normalized_subject=normalized
-        ).first()
+        threads = Thread.objects.filter(workspace_id=workspace_id, normalized_subject=normalized)
+        if client_id is None:
+            threads = threads.filter(client__isnull=True)
+        else:
+            threads = threads.filter(client_id=client_id)
+        existing = threads.first()
         if existing is not None:
             return existing
     return Thread.objects.create(
@@ -102,7 +105,7 @@ def record_interaction(
     message_id: str = "",
     in_reply_to: str = "",
     source: str = "manual",
-    actor: AbstractUser | None = None,
+    actor: User | None = None,
     refresh_activity: bool = True,
 ) -> Interaction:
     """Save one exchange with its participants and thread, audit it, refresh the client."""

@@ -17,7 +17,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import AbstractUser
+from django.contrib.auth.models import User
 from django.db import transaction
 
 from accalmie.accounts.models import Role, Workspace
@@ -35,7 +35,7 @@ DEMO_SLUG = "demo"
 DEMO_NAME = "Atelier Boréal"
 DEMO_DOMAIN = "atelier-boreal.fr"
 DEMO_USERNAME = "demo"
-DEMO_PASSWORD = "demo"  # noqa: S105 - the documented demo login, created only by `accalmie demo`
+DEMO_PASSWORD = "demo"
 
 # username, full name, role
 DEMO_TEAM = [
@@ -75,18 +75,16 @@ def week_start(anchor: dt.date, week: int) -> dt.date:
 
 
 class _Cycle:
-    """Deal messages from a pool in a shuffled order, reshuffling when it runs out."""
+    """Deal a phase's messages in the order the story lists them, starting over at the end."""
 
-    def __init__(self, items: list[dict[str, Any]], rng: random.Random) -> None:
+    def __init__(self, items: list[dict[str, Any]]) -> None:
         self.items = items
-        self.rng = rng
-        self.queue: list[dict[str, Any]] = []
+        self.position = 0
 
     def next(self) -> dict[str, Any]:
-        if not self.queue:
-            self.queue = list(self.items)
-            self.rng.shuffle(self.queue)
-        return self.queue.pop()
+        item = self.items[self.position % len(self.items)]
+        self.position += 1
+        return item
 
 
 class _StoryBuilder:
@@ -96,7 +94,7 @@ class _StoryBuilder:
         self,
         story: Story,
         workspace: Workspace,
-        users: dict[str, AbstractUser],
+        users: dict[str, User],
         anchor: dt.date,
         replies: dict[str, list[str]],
     ) -> None:
@@ -172,10 +170,14 @@ class _StoryBuilder:
             agency_contact=self.am,
         )
         ScopeItem.objects.bulk_create(
-            [ScopeItem(contract=contract, title=t, included=True, position=i)
-             for i, t in enumerate(terms.get("scope", []))]
-            + [ScopeItem(contract=contract, title=t, included=False, position=i)
-               for i, t in enumerate(terms.get("exclusions", []))]
+            [
+                ScopeItem(contract=contract, title=t, included=True, position=i)
+                for i, t in enumerate(terms.get("scope", []))
+            ]
+            + [
+                ScopeItem(contract=contract, title=t, included=False, position=i)
+                for i, t in enumerate(terms.get("exclusions", []))
+            ]
         )
         self.milestones = []
         for item in terms.get("milestones", []):
@@ -183,13 +185,16 @@ class _StoryBuilder:
             reached = due < self.anchor and (turning is None or item["week"] < turning)
             self.milestones.append(
                 Milestone.objects.create(
-                    project=self.project, title=item["title"], due_on=due,
+                    project=self.project,
+                    title=item["title"],
+                    due_on=due,
                     done_on=due if reached else None,
                 )
             )
         RevisionRound.objects.bulk_create(
-            RevisionRound(project=self.project, requested_on=self._day(r["week"], 2),
-                          note=r.get("note", ""))
+            RevisionRound(
+                project=self.project, requested_on=self._day(r["week"], 2), note=r.get("note", "")
+            )
             for r in self.data.get("revisions", [])
             if self._day(r["week"], 2) < self.anchor
         )
@@ -229,9 +234,15 @@ class _StoryBuilder:
                     comment = ""
                     if comments and self.rng.random() < 0.35:
                         comment = self.rng.choice(comments)
-                    pulses.append(TeamPulse(client=self.client, member=member,
-                                            week=week_start(self.anchor, week),
-                                            rating=rating, comment=comment))
+                    pulses.append(
+                        TeamPulse(
+                            client=self.client,
+                            member=member,
+                            week=week_start(self.anchor, week),
+                            rating=rating,
+                            comment=comment,
+                        )
+                    )
         TeamPulse.objects.bulk_create(pulses)
 
     # -- interactions ----------------------------------------------------------------------
@@ -260,8 +271,9 @@ class _StoryBuilder:
                 day, hour = self.rng.randint(0, 4), self.rng.choice([6, 21, 22, 23])
         else:
             day, hour = self.rng.randint(0, 4), self.rng.randint(8, 18)
-        local = dt.datetime.combine(self._day(week, day), dt.time(hour, self.rng.randint(0, 59)),
-                                    tzinfo=self.tz)
+        local = dt.datetime.combine(
+            self._day(week, day), dt.time(hour, self.rng.randint(0, 59)), tzinfo=self.tz
+        )
         return local
 
     def _later(self, moment: dt.datetime, hours: list[int]) -> dt.datetime:
@@ -270,34 +282,51 @@ class _StoryBuilder:
         # Working people answer in working hours: push night answers to the next morning.
         if later.hour >= 20 or later.hour < 7:
             next_day = later.date() + dt.timedelta(days=1 if later.hour >= 20 else 0)
-            later = dt.datetime.combine(next_day, dt.time(8, self.rng.randint(0, 59)),
-                                        tzinfo=self.tz)
+            later = dt.datetime.combine(
+                next_day, dt.time(8, self.rng.randint(0, 59)), tzinfo=self.tz
+            )
         return later
 
     def _message_id(self, domain: str) -> str:
         self.sequence += 1
         return f"<demo-{self.story.key}-{self.sequence:04d}@{domain}>"
 
-    def _user_spec(self, user: AbstractUser, role: str) -> ParticipantSpec:
-        return ParticipantSpec(role=role, address=user.email, name=user.get_full_name(),
-                               user_id=user.pk)
+    def _user_spec(self, user: User, role: str) -> ParticipantSpec:
+        return ParticipantSpec(
+            role=role, address=user.email, name=user.get_full_name(), user_id=user.pk
+        )
 
     def _contact_spec(self, key: str, role: str) -> ParticipantSpec:
         contact = self.contacts[key]
-        return ParticipantSpec(role=role, address=self.story.contact(key)["email"],
-                               name=contact.name, contact_id=contact.pk)
+        return ParticipantSpec(
+            role=role,
+            address=self.story.contact(key)["email"],
+            name=contact.name,
+            contact_id=contact.pk,
+        )
 
     def _save(self, **kwargs: Any) -> bool:
         if kwargs["occurred_at"] >= self.cutoff:
             return False
-        record_interaction(workspace=self.workspace, client=self.client, project=self.project,
-                           source="demo", refresh_activity=False, **kwargs)
+        record_interaction(
+            workspace=self.workspace,
+            client=self.client,
+            project=self.project,
+            source="demo",
+            refresh_activity=False,
+            **kwargs,
+        )
         self.interactions += 1
         return True
 
-    def _client_email(self, week: int, phase: dict[str, Any], message: dict[str, Any],
-                      at: dt.datetime | None = None, reply_to: tuple[str, str] | None = None,
-                      ) -> tuple[str, str, dt.datetime] | None:
+    def _client_email(
+        self,
+        week: int,
+        phase: dict[str, Any],
+        message: dict[str, Any],
+        at: dt.datetime | None = None,
+        reply_to: tuple[str, str] | None = None,
+    ) -> tuple[str, str, dt.datetime] | None:
         """Save an email from the client; return (message id, subject, time) when saved."""
         sender_key = message.get("from") or self.story.point_of_contact["key"]
         sender = self.story.contact(sender_key)
@@ -308,70 +337,101 @@ class _StoryBuilder:
         if reply_to is not None:
             in_reply_to, subject = reply_to[0], _reply_subject(reply_to[1], self.lang)
         recipients = [self._user_spec(self.am, InteractionParticipant.Role.TO)]
-        if self.team and self.rng.random() < phase.get("bypass_share", 0.0):
-            # Writing straight to the people doing the work, around the agreed contact.
-            picked = self.rng.sample(self.team, k=self.rng.randint(1, len(self.team)))
-            recipients = [self._user_spec(u, InteractionParticipant.Role.TO) for u in picked]
+        bypass = "channel_bypass" in message.get("signals", []) or (
+            self.rng.random() < phase.get("bypass_share", 0.0)
+        )
+        if self.team and bypass:
+            # Writing straight to the people doing the work, around the agreed contact:
+            # to those the message greets by name, else to the whole team.
+            named = [u for u in self.team if u.first_name and u.first_name in message["body"]]
+            recipients = [
+                self._user_spec(u, InteractionParticipant.Role.TO) for u in (named or self.team)
+            ]
             recipients.append(self._user_spec(self.am, InteractionParticipant.Role.CC))
         message_id = self._message_id(self.data["domains"][0])
         saved = self._save(
-            channel=Channel.EMAIL, direction=Direction.FROM_CLIENT, occurred_at=at,
-            subject=subject, body_text=self._fill(message["body"], week, sender),
-            participants=[self._contact_spec(sender_key, InteractionParticipant.Role.FROM),
-                          *recipients],
-            message_id=message_id, in_reply_to=in_reply_to,
+            channel=Channel.EMAIL,
+            direction=Direction.FROM_CLIENT,
+            occurred_at=at,
+            subject=subject,
+            body_text=self._fill(message["body"], week, sender),
+            participants=[
+                self._contact_spec(sender_key, InteractionParticipant.Role.FROM),
+                *recipients,
+            ],
+            message_id=message_id,
+            in_reply_to=in_reply_to,
         )
         return (message_id, subject, at) if saved else None
 
-    def _our_email(self, week: int, body: str, subject: str, at: dt.datetime,
-                   reply_to: str = "") -> tuple[str, str, dt.datetime] | None:
+    def _our_email(
+        self, week: int, body: str, subject: str, at: dt.datetime, reply_to: str = ""
+    ) -> tuple[str, str, dt.datetime] | None:
         poc = self.story.point_of_contact
         message_id = self._message_id(DEMO_DOMAIN)
         saved = self._save(
-            channel=Channel.EMAIL, direction=Direction.TO_CLIENT, occurred_at=at,
-            subject=subject, body_text=self._fill(body, week, poc),
-            participants=[self._user_spec(self.am, InteractionParticipant.Role.FROM),
-                          self._contact_spec(poc["key"], InteractionParticipant.Role.TO)],
-            message_id=message_id, in_reply_to=reply_to,
+            channel=Channel.EMAIL,
+            direction=Direction.TO_CLIENT,
+            occurred_at=at,
+            subject=subject,
+            body_text=self._fill(body, week, poc),
+            participants=[
+                self._user_spec(self.am, InteractionParticipant.Role.FROM),
+                self._contact_spec(poc["key"], InteractionParticipant.Role.TO),
+            ],
+            message_id=message_id,
+            in_reply_to=reply_to,
         )
         return (message_id, subject, at) if saved else None
 
     def _interactions(self) -> None:
         for phase in self.data["phases"]:
-            inbound = _Cycle(phase.get("inbound", []), self.rng)
-            outbound = _Cycle(phase["outbound"], self.rng)
-            calls = _Cycle(phase.get("calls", []), self.rng)
+            inbound = _Cycle(phase.get("inbound", []))
+            outbound = _Cycle(phase["outbound"])
+            calls = _Cycle(phase.get("calls", []))
             for week in range(*phase["weeks"]):
                 self._week(week, phase, inbound, outbound, calls)
 
-    def _week(self, week: int, phase: dict[str, Any], inbound: _Cycle, outbound: _Cycle,
-              calls: _Cycle) -> None:
+    def _week(
+        self, week: int, phase: dict[str, Any], inbound: _Cycle, outbound: _Cycle, calls: _Cycle
+    ) -> None:
         poc = self.story.point_of_contact
         for _ in range(self.rng.randint(*phase["inbound_per_week"])):
             sent = self._client_email(week, phase, inbound.next())
             if sent and self.rng.random() < OUR_REPLY_SHARE:
                 message_id, subject, at = sent
                 answer_at = self._later(at, phase.get("our_reply_hours", [1, 8]))
-                self._our_email(week, self.rng.choice(self.replies),
-                                _reply_subject(subject, self.lang), answer_at, reply_to=message_id)
+                self._our_email(
+                    week,
+                    self.rng.choice(self.replies),
+                    _reply_subject(subject, self.lang),
+                    answer_at,
+                    reply_to=message_id,
+                )
         for _ in range(self.rng.randint(*phase.get("outbound_per_week", [0, 0]))):
             message = outbound.next()
             at = self._moment(week, after_hours=False)
-            sent = self._our_email(week, message["body"], self._fill(message["subject"], week, poc),
-                                   at)
-            if sent and phase.get("inbound") and self.rng.random() < phase.get(
-                "client_reply_share", 0.8
+            sent = self._our_email(
+                week, message["body"], self._fill(message["subject"], week, poc), at
+            )
+            if (
+                sent
+                and phase.get("inbound")
+                and self.rng.random() < phase.get("client_reply_share", 0.8)
             ):
                 answer_at = self._later(at, phase.get("client_reply_hours", [2, 24]))
-                self._client_email(week, phase, inbound.next(), at=answer_at,
-                                   reply_to=(sent[0], sent[1]))
+                self._client_email(
+                    week, phase, inbound.next(), at=answer_at, reply_to=(sent[0], sent[1])
+                )
         if phase.get("calls"):
             for _ in range(self.rng.randint(*phase.get("calls_per_week", [0, 0]))):
                 self._call(week, calls.next())
 
     def _call(self, week: int, note: dict[str, Any]) -> None:
         channel = note.get("channel", Channel.CALL)
-        default_direction = Direction.FROM_CLIENT if channel == Channel.CALL else Direction.TO_CLIENT
+        default_direction = (
+            Direction.FROM_CLIENT if channel == Channel.CALL else Direction.TO_CLIENT
+        )
         poc = self.story.point_of_contact
         # The team writes its call notes in French, whatever the client's language.
         subject = {"call": "Appel", "meeting": "Réunion"}[channel]
@@ -381,8 +441,10 @@ class _StoryBuilder:
             occurred_at=self._moment(week, after_hours=False),
             subject=f"{subject} — {poc['name']}",
             body_text=self._fill(note["summary"], week, poc),
-            participants=[self._contact_spec(poc["key"], InteractionParticipant.Role.ATTENDEE),
-                          self._user_spec(self.am, InteractionParticipant.Role.ATTENDEE)],
+            participants=[
+                self._contact_spec(poc["key"], InteractionParticipant.Role.ATTENDEE),
+                self._user_spec(self.am, InteractionParticipant.Role.ATTENDEE),
+            ],
         )
 
 
@@ -393,16 +455,15 @@ def _reply_subject(subject: str, lang: str) -> str:
     return prefix + subject
 
 
-def _demo_users(workspace: Workspace) -> dict[str, AbstractUser]:
+def _demo_users(workspace: Workspace) -> dict[str, User]:
     """Create (or reuse) the agency's people; only `demo` can log in."""
     user_model = get_user_model()
-    users: dict[str, AbstractUser] = {}
+    users: dict[str, User] = {}
     for username, full_name, role in DEMO_TEAM:
         first, _, last = full_name.partition(" ")
         user, created = user_model.objects.get_or_create(
             username=username,
-            defaults={"first_name": first, "last_name": last,
-                      "email": f"{username}@{DEMO_DOMAIN}"},
+            defaults={"first_name": first, "last_name": last, "email": f"{username}@{DEMO_DOMAIN}"},
         )
         if created:
             if username == DEMO_USERNAME:
@@ -449,15 +510,21 @@ def demo_fingerprint(workspace: Workspace) -> str:
 def _fingerprint_lines(workspace: Workspace) -> Iterator[str]:
     from accalmie.comms.models import Interaction
 
-    for it in Interaction.objects.filter(workspace=workspace).order_by(
-        "client__name", "occurred_at", "subject", "body_text"
-    ).values_list("client__name", "occurred_at", "channel", "direction", "subject", "body_text"):
+    for it in (
+        Interaction.objects.filter(workspace=workspace)
+        .order_by("client__name", "occurred_at", "subject", "body_text")
+        .values_list("client__name", "occurred_at", "channel", "direction", "subject", "body_text")
+    ):
         yield "|".join(str(v) for v in it)
-    for inv in Invoice.objects.filter(client__workspace=workspace).order_by(
-        "client__name", "number"
-    ).values_list("client__name", "number", "amount", "issued_on", "paid_on", "disputed"):
+    for inv in (
+        Invoice.objects.filter(client__workspace=workspace)
+        .order_by("client__name", "number")
+        .values_list("client__name", "number", "amount", "issued_on", "paid_on", "disputed")
+    ):
         yield "|".join(str(v) for v in inv)
-    for pulse in TeamPulse.objects.filter(client__workspace=workspace).order_by(
-        "client__name", "week", "member__username"
-    ).values_list("client__name", "week", "member__username", "rating", "comment"):
+    for pulse in (
+        TeamPulse.objects.filter(client__workspace=workspace)
+        .order_by("client__name", "week", "member__username")
+        .values_list("client__name", "week", "member__username", "rating", "comment")
+    ):
         yield "|".join(str(v) for v in pulse)

@@ -63,8 +63,19 @@ def _placeholders(text: str) -> set[str]:
 def check_story(key: str, data: dict[str, Any]) -> list[str]:
     """Return what is wrong with a story (empty when it follows the schema)."""
     problems: list[str] = []
-    for field in ("name", "language", "timezone", "domains", "account_manager", "contacts",
-                  "project", "contract", "phases", "pulses", "invoices"):
+    for field in (
+        "name",
+        "language",
+        "timezone",
+        "domains",
+        "account_manager",
+        "contacts",
+        "project",
+        "contract",
+        "phases",
+        "pulses",
+        "invoices",
+    ):
         if field not in data:
             problems.append(f"missing `{field}`")
     if problems:
@@ -93,8 +104,11 @@ def check_story(key: str, data: dict[str, Any]) -> list[str]:
                 for signal in message.get("signals", []):
                     if signal not in SIGNAL_IDS:
                         problems.append(f"unknown signal {signal!r}")
-                for text in (message.get("subject", ""), message.get("body", ""),
-                             message.get("summary", "")):
+                for text in (
+                    message.get("subject", ""),
+                    message.get("body", ""),
+                    message.get("summary", ""),
+                ):
                     try:
                         unknown = _placeholders(text) - PLACEHOLDERS
                     except ValueError as exc:

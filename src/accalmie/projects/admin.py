@@ -28,7 +28,13 @@ class ScopeItemInline(admin.TabularInline):
 
 @admin.register(Contract)
 class ContractAdmin(admin.ModelAdmin):
-    list_display = ["reference", "project", "amount", "revision_rounds_allowed", "notice_period_days"]
+    list_display = [
+        "reference",
+        "project",
+        "amount",
+        "revision_rounds_allowed",
+        "notice_period_days",
+    ]
     search_fields = ["reference", "project__name"]
     inlines = [ScopeItemInline]
 

@@ -42,12 +42,16 @@ class Contract(models.Model):
     project = models.OneToOneField(Project, on_delete=models.CASCADE, related_name="contract")
     reference = models.CharField(_("référence"), max_length=60, blank=True)
     signed_on = models.DateField(_("signé le"), null=True, blank=True)
-    amount = models.DecimalField(_("montant"), max_digits=12, decimal_places=2, null=True, blank=True)
+    amount = models.DecimalField(
+        _("montant"), max_digits=12, decimal_places=2, null=True, blank=True
+    )
     currency = models.CharField(_("devise"), max_length=3, default="EUR")
     revision_rounds_allowed = models.PositiveSmallIntegerField(
         _("séries de corrections prévues"), default=2
     )
-    payment_terms_days = models.PositiveSmallIntegerField(_("délai de paiement (jours)"), default=30)
+    payment_terms_days = models.PositiveSmallIntegerField(
+        _("délai de paiement (jours)"), default=30
+    )
     payment_terms = models.TextField(_("conditions de paiement"), blank=True)
     termination_clause = models.TextField(_("clause de résiliation"), blank=True)
     notice_period_days = models.PositiveSmallIntegerField(_("préavis (jours)"), default=30)

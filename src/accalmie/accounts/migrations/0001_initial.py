@@ -6,7 +6,6 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
@@ -15,45 +14,112 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.CreateModel(
-            name='Workspace',
+            name="Workspace",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('slug', models.SlugField(max_length=60, unique=True, verbose_name='identifiant')),
-                ('name', models.CharField(max_length=200, verbose_name='nom')),
-                ('kind', models.CharField(choices=[('agency', 'Agence'), ('freelancer', 'Indépendant')], default='agency', max_length=20, verbose_name='type')),
-                ('timezone', models.CharField(default='Europe/Paris', max_length=64, verbose_name='fuseau horaire')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='créé le')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("slug", models.SlugField(max_length=60, unique=True, verbose_name="identifiant")),
+                ("name", models.CharField(max_length=200, verbose_name="nom")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[("agency", "Agence"), ("freelancer", "Indépendant")],
+                        default="agency",
+                        max_length=20,
+                        verbose_name="type",
+                    ),
+                ),
+                (
+                    "timezone",
+                    models.CharField(
+                        default="Europe/Paris", max_length=64, verbose_name="fuseau horaire"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="créé le")),
             ],
             options={
-                'verbose_name': 'espace de travail',
-                'verbose_name_plural': 'espaces de travail',
-                'ordering': ['name'],
+                "verbose_name": "espace de travail",
+                "verbose_name_plural": "espaces de travail",
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='Membership',
+            name="Membership",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('role', models.CharField(choices=[('director', 'Direction'), ('account_manager', 'Chargé·e de compte'), ('team_member', "Membre de l'équipe"), ('read_only', 'Lecture seule')], max_length=20, verbose_name='rôle')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='memberships', to=settings.AUTH_USER_MODEL)),
-                ('workspace', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='memberships', to='accounts.workspace')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "role",
+                    models.CharField(
+                        choices=[
+                            ("director", "Direction"),
+                            ("account_manager", "Chargé·e de compte"),
+                            ("team_member", "Membre de l'équipe"),
+                            ("read_only", "Lecture seule"),
+                        ],
+                        max_length=20,
+                        verbose_name="rôle",
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="memberships",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "workspace",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="memberships",
+                        to="accounts.workspace",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['workspace__name', 'user__username'],
-                'constraints': [models.UniqueConstraint(fields=('workspace', 'user'), name='unique_membership')],
+                "ordering": ["workspace__name", "user__username"],
+                "constraints": [
+                    models.UniqueConstraint(fields=("workspace", "user"), name="unique_membership")
+                ],
             },
         ),
         migrations.CreateModel(
-            name='WorkspaceDomain',
+            name="WorkspaceDomain",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('domain', models.CharField(max_length=253, verbose_name='domaine')),
-                ('workspace', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='domains', to='accounts.workspace')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("domain", models.CharField(max_length=253, verbose_name="domaine")),
+                (
+                    "workspace",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="domains",
+                        to="accounts.workspace",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['domain'],
-                'constraints': [models.UniqueConstraint(fields=('workspace', 'domain'), name='unique_workspace_domain')],
+                "ordering": ["domain"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("workspace", "domain"), name="unique_workspace_domain"
+                    )
+                ],
             },
         ),
     ]

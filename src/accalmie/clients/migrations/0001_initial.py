@@ -6,87 +6,192 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('accounts', '0001_initial'),
+        ("accounts", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Client',
+            name="Client",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=200, verbose_name='nom')),
-                ('kind', models.CharField(choices=[('organisation', 'Organisation'), ('person', 'Personne')], default='organisation', max_length=20, verbose_name='type')),
-                ('language', models.CharField(choices=[('fr', 'Français'), ('en', 'Anglais')], default='fr', max_length=2, verbose_name='langue')),
-                ('timezone', models.CharField(default='Europe/Paris', max_length=64, verbose_name='fuseau horaire')),
-                ('notes', models.TextField(blank=True, verbose_name='notes')),
-                ('is_archived', models.BooleanField(default=False, verbose_name='archivé')),
-                ('last_interaction_at', models.DateTimeField(blank=True, null=True, verbose_name='dernier échange')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('account_manager', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='managed_clients', to=settings.AUTH_USER_MODEL, verbose_name='chargé·e de compte')),
-                ('team', models.ManyToManyField(blank=True, related_name='client_teams', to=settings.AUTH_USER_MODEL, verbose_name='équipe')),
-                ('workspace', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='clients', to='accounts.workspace')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=200, verbose_name="nom")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[("organisation", "Organisation"), ("person", "Personne")],
+                        default="organisation",
+                        max_length=20,
+                        verbose_name="type",
+                    ),
+                ),
+                (
+                    "language",
+                    models.CharField(
+                        choices=[("fr", "Français"), ("en", "Anglais")],
+                        default="fr",
+                        max_length=2,
+                        verbose_name="langue",
+                    ),
+                ),
+                (
+                    "timezone",
+                    models.CharField(
+                        default="Europe/Paris", max_length=64, verbose_name="fuseau horaire"
+                    ),
+                ),
+                ("notes", models.TextField(blank=True, verbose_name="notes")),
+                ("is_archived", models.BooleanField(default=False, verbose_name="archivé")),
+                (
+                    "last_interaction_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="dernier échange"),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "account_manager",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="managed_clients",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="chargé·e de compte",
+                    ),
+                ),
+                (
+                    "team",
+                    models.ManyToManyField(
+                        blank=True,
+                        related_name="client_teams",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="équipe",
+                    ),
+                ),
+                (
+                    "workspace",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="clients",
+                        to="accounts.workspace",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'client',
-                'verbose_name_plural': 'clients',
-                'ordering': ['name'],
+                "verbose_name": "client",
+                "verbose_name_plural": "clients",
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='ClientDomain',
+            name="ClientDomain",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('domain', models.CharField(max_length=253, verbose_name='domaine')),
-                ('client', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='domains', to='clients.client')),
-                ('workspace', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, to='accounts.workspace')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("domain", models.CharField(max_length=253, verbose_name="domaine")),
+                (
+                    "client",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="domains",
+                        to="clients.client",
+                    ),
+                ),
+                (
+                    "workspace",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, to="accounts.workspace"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['domain'],
+                "ordering": ["domain"],
             },
         ),
         migrations.CreateModel(
-            name='Contact',
+            name="Contact",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=200, verbose_name='nom')),
-                ('role', models.CharField(blank=True, max_length=200, verbose_name='fonction')),
-                ('phone', models.CharField(blank=True, max_length=50, verbose_name='téléphone')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('client', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='contacts', to='clients.client')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=200, verbose_name="nom")),
+                ("role", models.CharField(blank=True, max_length=200, verbose_name="fonction")),
+                ("phone", models.CharField(blank=True, max_length=50, verbose_name="téléphone")),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "client",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="contacts",
+                        to="clients.client",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'contact',
-                'verbose_name_plural': 'contacts',
-                'ordering': ['name'],
+                "verbose_name": "contact",
+                "verbose_name_plural": "contacts",
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='ContactEmail',
+            name="ContactEmail",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('address', models.EmailField(max_length=254, verbose_name='adresse')),
-                ('contact', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='emails', to='clients.contact')),
-                ('workspace', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, to='accounts.workspace')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("address", models.EmailField(max_length=254, verbose_name="adresse")),
+                (
+                    "contact",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="emails",
+                        to="clients.contact",
+                    ),
+                ),
+                (
+                    "workspace",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, to="accounts.workspace"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['id'],
+                "ordering": ["id"],
             },
         ),
         migrations.AddConstraint(
-            model_name='client',
-            constraint=models.UniqueConstraint(fields=('workspace', 'name'), name='unique_client_name'),
+            model_name="client",
+            constraint=models.UniqueConstraint(
+                fields=("workspace", "name"), name="unique_client_name"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='clientdomain',
-            constraint=models.UniqueConstraint(fields=('workspace', 'domain'), name='unique_client_domain'),
+            model_name="clientdomain",
+            constraint=models.UniqueConstraint(
+                fields=("workspace", "domain"), name="unique_client_domain"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='contactemail',
-            constraint=models.UniqueConstraint(fields=('workspace', 'address'), name='unique_contact_email'),
+            model_name="contactemail",
+            constraint=models.UniqueConstraint(
+                fields=("workspace", "address"), name="unique_contact_email"
+            ),
         ),
     ]

@@ -6,82 +6,209 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('accounts', '0001_initial'),
-        ('clients', '0001_initial'),
-        ('projects', '0001_initial'),
+        ("accounts", "0001_initial"),
+        ("clients", "0001_initial"),
+        ("projects", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Interaction',
+            name="Interaction",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('channel', models.CharField(choices=[('email', 'E-mail'), ('call', 'Appel'), ('meeting', 'Réunion'), ('chat', 'Messagerie'), ('note', 'Note')], max_length=20, verbose_name='canal')),
-                ('direction', models.CharField(choices=[('from_client', 'Du client'), ('to_client', 'Vers le client'), ('internal', 'Interne')], max_length=20, verbose_name='sens')),
-                ('occurred_at', models.DateTimeField(verbose_name='date')),
-                ('subject', models.CharField(blank=True, max_length=500, verbose_name='objet')),
-                ('body_text', models.TextField(blank=True, verbose_name='texte')),
-                ('message_id', models.CharField(blank=True, max_length=998)),
-                ('in_reply_to', models.CharField(blank=True, max_length=998)),
-                ('original_ref', models.CharField(blank=True, max_length=80)),
-                ('source', models.CharField(default='manual', max_length=40, verbose_name='origine')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('client', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='interactions', to='clients.client')),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, to=settings.AUTH_USER_MODEL)),
-                ('project', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, to='projects.project')),
-                ('workspace', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='interactions', to='accounts.workspace')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "channel",
+                    models.CharField(
+                        choices=[
+                            ("email", "E-mail"),
+                            ("call", "Appel"),
+                            ("meeting", "Réunion"),
+                            ("chat", "Messagerie"),
+                            ("note", "Note"),
+                        ],
+                        max_length=20,
+                        verbose_name="canal",
+                    ),
+                ),
+                (
+                    "direction",
+                    models.CharField(
+                        choices=[
+                            ("from_client", "Du client"),
+                            ("to_client", "Vers le client"),
+                            ("internal", "Interne"),
+                        ],
+                        max_length=20,
+                        verbose_name="sens",
+                    ),
+                ),
+                ("occurred_at", models.DateTimeField(verbose_name="date")),
+                ("subject", models.CharField(blank=True, max_length=500, verbose_name="objet")),
+                ("body_text", models.TextField(blank=True, verbose_name="texte")),
+                ("message_id", models.CharField(blank=True, max_length=998)),
+                ("in_reply_to", models.CharField(blank=True, max_length=998)),
+                ("original_ref", models.CharField(blank=True, max_length=80)),
+                (
+                    "source",
+                    models.CharField(default="manual", max_length=40, verbose_name="origine"),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "client",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="interactions",
+                        to="clients.client",
+                    ),
+                ),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "project",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        to="projects.project",
+                    ),
+                ),
+                (
+                    "workspace",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="interactions",
+                        to="accounts.workspace",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'échange',
-                'verbose_name_plural': 'échanges',
-                'ordering': ['-occurred_at', '-id'],
+                "verbose_name": "échange",
+                "verbose_name_plural": "échanges",
+                "ordering": ["-occurred_at", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='InteractionParticipant',
+            name="InteractionParticipant",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('role', models.CharField(choices=[('from', 'De'), ('to', 'À'), ('cc', 'Cc'), ('attendee', 'Participant')], max_length=10)),
-                ('address', models.CharField(blank=True, max_length=254)),
-                ('name', models.CharField(blank=True, max_length=200)),
-                ('contact', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, to='clients.contact')),
-                ('interaction', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='participants', to='comms.interaction')),
-                ('user', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "role",
+                    models.CharField(
+                        choices=[
+                            ("from", "De"),
+                            ("to", "À"),
+                            ("cc", "Cc"),
+                            ("attendee", "Participant"),
+                        ],
+                        max_length=10,
+                    ),
+                ),
+                ("address", models.CharField(blank=True, max_length=254)),
+                ("name", models.CharField(blank=True, max_length=200)),
+                (
+                    "contact",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        to="clients.contact",
+                    ),
+                ),
+                (
+                    "interaction",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="participants",
+                        to="comms.interaction",
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['id'],
+                "ordering": ["id"],
             },
         ),
         migrations.CreateModel(
-            name='Thread',
+            name="Thread",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('subject', models.CharField(blank=True, max_length=500, verbose_name='objet')),
-                ('normalized_subject', models.CharField(blank=True, db_index=True, max_length=500)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('client', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='threads', to='clients.client')),
-                ('workspace', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, to='accounts.workspace')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("subject", models.CharField(blank=True, max_length=500, verbose_name="objet")),
+                ("normalized_subject", models.CharField(blank=True, db_index=True, max_length=500)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "client",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="threads",
+                        to="clients.client",
+                    ),
+                ),
+                (
+                    "workspace",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, to="accounts.workspace"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-id'],
+                "ordering": ["-id"],
             },
         ),
         migrations.AddField(
-            model_name='interaction',
-            name='thread',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='interactions', to='comms.thread'),
+            model_name="interaction",
+            name="thread",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="interactions",
+                to="comms.thread",
+            ),
         ),
         migrations.AddIndex(
-            model_name='interaction',
-            index=models.Index(fields=['client', '-occurred_at'], name='interaction_client_time'),
+            model_name="interaction",
+            index=models.Index(fields=["client", "-occurred_at"], name="interaction_client_time"),
         ),
         migrations.AddIndex(
-            model_name='interaction',
-            index=models.Index(fields=['workspace', 'message_id'], name='interaction_message_id'),
+            model_name="interaction",
+            index=models.Index(fields=["workspace", "message_id"], name="interaction_message_id"),
         ),
     ]

@@ -5,36 +5,65 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('clients', '0001_initial'),
-        ('projects', '0001_initial'),
+        ("clients", "0001_initial"),
+        ("projects", "0001_initial"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Invoice',
+            name="Invoice",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('number', models.CharField(max_length=60, verbose_name='numéro')),
-                ('amount', models.DecimalField(decimal_places=2, max_digits=12, verbose_name='montant')),
-                ('currency', models.CharField(default='EUR', max_length=3, verbose_name='devise')),
-                ('issued_on', models.DateField(verbose_name='émise le')),
-                ('due_on', models.DateField(verbose_name='échéance')),
-                ('paid_on', models.DateField(blank=True, null=True, verbose_name='payée le')),
-                ('disputed', models.BooleanField(default=False, verbose_name='contestée')),
-                ('dispute_reason', models.TextField(blank=True, verbose_name='motif de contestation')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('client', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='invoices', to='clients.client')),
-                ('project', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, to='projects.project')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("number", models.CharField(max_length=60, verbose_name="numéro")),
+                (
+                    "amount",
+                    models.DecimalField(decimal_places=2, max_digits=12, verbose_name="montant"),
+                ),
+                ("currency", models.CharField(default="EUR", max_length=3, verbose_name="devise")),
+                ("issued_on", models.DateField(verbose_name="émise le")),
+                ("due_on", models.DateField(verbose_name="échéance")),
+                ("paid_on", models.DateField(blank=True, null=True, verbose_name="payée le")),
+                ("disputed", models.BooleanField(default=False, verbose_name="contestée")),
+                (
+                    "dispute_reason",
+                    models.TextField(blank=True, verbose_name="motif de contestation"),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "client",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="invoices",
+                        to="clients.client",
+                    ),
+                ),
+                (
+                    "project",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        to="projects.project",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'facture',
-                'verbose_name_plural': 'factures',
-                'ordering': ['-issued_on', '-id'],
-                'constraints': [models.UniqueConstraint(fields=('client', 'number'), name='unique_invoice_number')],
+                "verbose_name": "facture",
+                "verbose_name_plural": "factures",
+                "ordering": ["-issued_on", "-id"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("client", "number"), name="unique_invoice_number"
+                    )
+                ],
             },
         ),
     ]

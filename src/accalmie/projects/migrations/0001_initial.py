@@ -6,92 +6,216 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('clients', '0001_initial'),
+        ("clients", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Project',
+            name="Project",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=200, verbose_name='nom')),
-                ('description', models.TextField(blank=True, verbose_name='description')),
-                ('status', models.CharField(choices=[('planned', 'Prévu'), ('active', 'En cours'), ('paused', 'En pause'), ('done', 'Terminé'), ('cancelled', 'Annulé')], default='active', max_length=20, verbose_name='statut')),
-                ('starts_on', models.DateField(blank=True, null=True, verbose_name='début')),
-                ('ends_on', models.DateField(blank=True, null=True, verbose_name='fin prévue')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('client', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='projects', to='clients.client')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=200, verbose_name="nom")),
+                ("description", models.TextField(blank=True, verbose_name="description")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("planned", "Prévu"),
+                            ("active", "En cours"),
+                            ("paused", "En pause"),
+                            ("done", "Terminé"),
+                            ("cancelled", "Annulé"),
+                        ],
+                        default="active",
+                        max_length=20,
+                        verbose_name="statut",
+                    ),
+                ),
+                ("starts_on", models.DateField(blank=True, null=True, verbose_name="début")),
+                ("ends_on", models.DateField(blank=True, null=True, verbose_name="fin prévue")),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "client",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="projects",
+                        to="clients.client",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'projet',
-                'verbose_name_plural': 'projets',
-                'ordering': ['-starts_on', 'name'],
+                "verbose_name": "projet",
+                "verbose_name_plural": "projets",
+                "ordering": ["-starts_on", "name"],
             },
         ),
         migrations.CreateModel(
-            name='Milestone',
+            name="Milestone",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('title', models.CharField(max_length=300, verbose_name='intitulé')),
-                ('due_on', models.DateField(verbose_name='échéance')),
-                ('done_on', models.DateField(blank=True, null=True, verbose_name='atteint le')),
-                ('project', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='milestones', to='projects.project')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("title", models.CharField(max_length=300, verbose_name="intitulé")),
+                ("due_on", models.DateField(verbose_name="échéance")),
+                ("done_on", models.DateField(blank=True, null=True, verbose_name="atteint le")),
+                (
+                    "project",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="milestones",
+                        to="projects.project",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['due_on', 'id'],
+                "ordering": ["due_on", "id"],
             },
         ),
         migrations.CreateModel(
-            name='Contract',
+            name="Contract",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('reference', models.CharField(blank=True, max_length=60, verbose_name='référence')),
-                ('signed_on', models.DateField(blank=True, null=True, verbose_name='signé le')),
-                ('amount', models.DecimalField(blank=True, decimal_places=2, max_digits=12, null=True, verbose_name='montant')),
-                ('currency', models.CharField(default='EUR', max_length=3, verbose_name='devise')),
-                ('revision_rounds_allowed', models.PositiveSmallIntegerField(default=2, verbose_name='séries de corrections prévues')),
-                ('payment_terms_days', models.PositiveSmallIntegerField(default=30, verbose_name='délai de paiement (jours)')),
-                ('payment_terms', models.TextField(blank=True, verbose_name='conditions de paiement')),
-                ('termination_clause', models.TextField(blank=True, verbose_name='clause de résiliation')),
-                ('notice_period_days', models.PositiveSmallIntegerField(default=30, verbose_name='préavis (jours)')),
-                ('confidentiality', models.TextField(blank=True, verbose_name='confidentialité')),
-                ('agency_contact', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='contracts_as_point_of_contact', to=settings.AUTH_USER_MODEL, verbose_name='interlocuteur unique côté agence')),
-                ('client_contact', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='contracts_as_point_of_contact', to='clients.contact', verbose_name='interlocuteur unique côté client')),
-                ('project', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='contract', to='projects.project')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "reference",
+                    models.CharField(blank=True, max_length=60, verbose_name="référence"),
+                ),
+                ("signed_on", models.DateField(blank=True, null=True, verbose_name="signé le")),
+                (
+                    "amount",
+                    models.DecimalField(
+                        blank=True,
+                        decimal_places=2,
+                        max_digits=12,
+                        null=True,
+                        verbose_name="montant",
+                    ),
+                ),
+                ("currency", models.CharField(default="EUR", max_length=3, verbose_name="devise")),
+                (
+                    "revision_rounds_allowed",
+                    models.PositiveSmallIntegerField(
+                        default=2, verbose_name="séries de corrections prévues"
+                    ),
+                ),
+                (
+                    "payment_terms_days",
+                    models.PositiveSmallIntegerField(
+                        default=30, verbose_name="délai de paiement (jours)"
+                    ),
+                ),
+                (
+                    "payment_terms",
+                    models.TextField(blank=True, verbose_name="conditions de paiement"),
+                ),
+                (
+                    "termination_clause",
+                    models.TextField(blank=True, verbose_name="clause de résiliation"),
+                ),
+                (
+                    "notice_period_days",
+                    models.PositiveSmallIntegerField(default=30, verbose_name="préavis (jours)"),
+                ),
+                ("confidentiality", models.TextField(blank=True, verbose_name="confidentialité")),
+                (
+                    "agency_contact",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="contracts_as_point_of_contact",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="interlocuteur unique côté agence",
+                    ),
+                ),
+                (
+                    "client_contact",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="contracts_as_point_of_contact",
+                        to="clients.contact",
+                        verbose_name="interlocuteur unique côté client",
+                    ),
+                ),
+                (
+                    "project",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="contract",
+                        to="projects.project",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'contrat',
-                'verbose_name_plural': 'contrats',
+                "verbose_name": "contrat",
+                "verbose_name_plural": "contrats",
             },
         ),
         migrations.CreateModel(
-            name='RevisionRound',
+            name="RevisionRound",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('requested_on', models.DateField(verbose_name='demandée le')),
-                ('note', models.TextField(blank=True, verbose_name='note')),
-                ('project', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='revision_rounds', to='projects.project')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("requested_on", models.DateField(verbose_name="demandée le")),
+                ("note", models.TextField(blank=True, verbose_name="note")),
+                (
+                    "project",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="revision_rounds",
+                        to="projects.project",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['requested_on', 'id'],
+                "ordering": ["requested_on", "id"],
             },
         ),
         migrations.CreateModel(
-            name='ScopeItem',
+            name="ScopeItem",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('title', models.CharField(max_length=300, verbose_name='intitulé')),
-                ('included', models.BooleanField(default=True, verbose_name='inclus')),
-                ('position', models.PositiveSmallIntegerField(default=0)),
-                ('contract', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='scope_items', to='projects.contract')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("title", models.CharField(max_length=300, verbose_name="intitulé")),
+                ("included", models.BooleanField(default=True, verbose_name="inclus")),
+                ("position", models.PositiveSmallIntegerField(default=0)),
+                (
+                    "contract",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="scope_items",
+                        to="projects.contract",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-included', 'position', 'id'],
+                "ordering": ["-included", "position", "id"],
             },
         ),
     ]

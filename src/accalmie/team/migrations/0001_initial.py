@@ -7,31 +7,71 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('clients', '0001_initial'),
+        ("clients", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='TeamPulse',
+            name="TeamPulse",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('week', models.DateField(help_text='Le lundi de la semaine.', verbose_name='semaine du')),
-                ('rating', models.PositiveSmallIntegerField(validators=[django.core.validators.MinValueValidator(1), django.core.validators.MaxValueValidator(5)], verbose_name='ressenti')),
-                ('comment', models.TextField(blank=True, verbose_name='commentaire')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('client', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='pulses', to='clients.client')),
-                ('member', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='pulses', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "week",
+                    models.DateField(
+                        help_text="Le lundi de la semaine.", verbose_name="semaine du"
+                    ),
+                ),
+                (
+                    "rating",
+                    models.PositiveSmallIntegerField(
+                        validators=[
+                            django.core.validators.MinValueValidator(1),
+                            django.core.validators.MaxValueValidator(5),
+                        ],
+                        verbose_name="ressenti",
+                    ),
+                ),
+                ("comment", models.TextField(blank=True, verbose_name="commentaire")),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "client",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="pulses",
+                        to="clients.client",
+                    ),
+                ),
+                (
+                    "member",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="pulses",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': "pouls de l'équipe",
-                'verbose_name_plural': "pouls de l'équipe",
-                'ordering': ['-week', 'member__username'],
-                'constraints': [models.UniqueConstraint(fields=('client', 'member', 'week'), name='unique_pulse'), models.CheckConstraint(condition=models.Q(('rating__gte', 1), ('rating__lte', 5)), name='pulse_rating_1_5')],
+                "verbose_name": "pouls de l'équipe",
+                "verbose_name_plural": "pouls de l'équipe",
+                "ordering": ["-week", "member__username"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("client", "member", "week"), name="unique_pulse"
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(("rating__gte", 1), ("rating__lte", 5)),
+                        name="pulse_rating_1_5",
+                    ),
+                ],
             },
         ),
     ]

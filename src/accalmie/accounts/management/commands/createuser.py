@@ -5,6 +5,7 @@ import os
 import sys
 from typing import Any
 
+from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
@@ -49,6 +50,10 @@ class Command(BaseCommand):
             if workspace is None:
                 raise CommandError(f"No workspace « {options['workspace']} »")
         password = self._password(options["password_env"])
+        try:
+            validate_password(password)
+        except ValidationError as exc:
+            raise CommandError("Password refused: " + " ".join(exc.messages)) from exc
         try:
             user = create_user(
                 username=options["username"],

@@ -36,9 +36,7 @@ class Command(BaseCommand):
             metavar="DOMAIN",
             help="an email domain of the workspace itself (repeat for several)",
         )
-        create.add_argument(
-            "--kind", default=Workspace.Kind.AGENCY, choices=Workspace.Kind.values
-        )
+        create.add_argument("--kind", default=Workspace.Kind.AGENCY, choices=Workspace.Kind.values)
         create.add_argument("--timezone", default="Europe/Paris")
         create.add_argument("--json", action="store_true", help="print JSON")
         listing = sub.add_parser("list", help="list workspaces")
@@ -51,7 +49,9 @@ class Command(BaseCommand):
                 write_json(self.stdout, rows)
             else:
                 for row in rows:
-                    self.stdout.write(f"{row['slug']:<20} {row['name']}  {' '.join(row['domains'])}")
+                    self.stdout.write(
+                        f"{row['slug']:<20} {row['name']}  {' '.join(row['domains'])}"
+                    )
             return
         try:
             workspace = create_workspace(

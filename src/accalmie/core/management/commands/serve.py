@@ -41,9 +41,9 @@ class Command(BaseCommand):
                 f"The database lacks {missing} migration(s): run `accalmie migrate` first."
             )
         worker = None
-        uses_queue = settings.TASKS["default"]["BACKEND"].startswith("django_tasks_db")
+        uses_queue = str(settings.TASKS["default"]["BACKEND"]).startswith("django_tasks_db")
         if uses_queue and not options["no_worker"]:
-            worker = subprocess.Popen(  # noqa: S603 - our own interpreter and module
+            worker = subprocess.Popen(
                 [sys.executable, "-m", "accalmie", "worker", "--queue-name", "*"]
             )
         host, port = options["host"], options["port"]

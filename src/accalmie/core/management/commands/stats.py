@@ -42,6 +42,4 @@ class Command(BaseCommand):
         self.stdout.write(header)
         for slug, counts in per_workspace.items():
             self.stdout.write(f"{slug:<20}" + "".join(f"{counts[k]:>14}" for k in keys))
-        self.stdout.write(
-            f"{totals['workspaces']} workspace(s), {totals['users']} active user(s)"
-        )
+        self.stdout.write(f"{totals['workspaces']} workspace(s), {totals['users']} active user(s)")

@@ -79,8 +79,9 @@ class Command(BaseCommand):
                 f"{counts['interactions']} interactions, {counts['invoices']} invoices, "
                 f"{counts['team_pulses']} team pulses"
             )
-            self.stdout.write(f"  Open {url} and log in as « {DEMO_USERNAME} », "
-                              f"password « {DEMO_PASSWORD} ».")
+            self.stdout.write(
+                f"  Open {url} and log in as « {DEMO_USERNAME} », password « {DEMO_PASSWORD} »."
+            )
             self.stdout.write(f"  Data directory: {settings.DATA_DIR}")
         if options["serve"]:
             call_command("serve", port=options["port"])
