@@ -40,7 +40,9 @@ def test_colleague_not_assigned_gets_404_and_does_not_see_the_client_listed(agen
     assert "Kolibri" in listing
     assert "Verdier" not in listing
     assert http.get(urls["client"]).status_code == 404
-    assert http.get(urls["interaction"]).status_code == 404
+    response = http.get(urls["interaction"])
+    assert response.status_code == 404
+    assert "Page introuvable" in response.content.decode()
 
 
 def test_outsider_gets_404_everywhere_even_as_director_elsewhere(agency):

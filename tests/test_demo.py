@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.core.management import call_command
@@ -92,12 +93,11 @@ def test_stories_show_in_the_data(demo):
 
     silent = Client.objects.get(workspace=ws, name=_name("silent"))
     turning = demo.turning_points["silent"]
-    before = Interaction.objects.filter(
-        client=silent, direction=Direction.FROM_CLIENT, occurred_at__date__lt=turning
-    ).count()
-    after = Interaction.objects.filter(
-        client=silent, direction=Direction.FROM_CLIENT, occurred_at__date__gte=turning
-    ).count()
+    emails = Interaction.objects.filter(
+        client=silent, direction=Direction.FROM_CLIENT, channel=Channel.EMAIL
+    )
+    before = emails.filter(occurred_at__date__lt=turning).count()
+    after = emails.filter(occurred_at__date__gte=turning).count()
     weeks_before = (turning - week_start(ANCHOR, 0)).days / 7
     weeks_after = (ANCHOR - turning).days / 7
     assert after / weeks_after < 0.5 * before / weeks_before
@@ -158,3 +158,25 @@ def test_only_the_demo_user_can_log_in(demo):
 
 def _name(key: str) -> str:
     return next(s for s in load_stories() if s.key == key).data["name"]
+
+
+def test_replies_answer_whoever_wrote_in_working_hours(demo):
+    """Our answers go to the person who wrote, and calm phases have no weekend replies."""
+    emails = Interaction.objects.filter(workspace=demo.workspace, channel=Channel.EMAIL)
+    senders = {
+        it.message_id: {p.address for p in it.participants.all() if p.role == "from"}
+        for it in emails.filter(direction=Direction.FROM_CLIENT).prefetch_related("participants")
+    }
+    replies = emails.filter(direction=Direction.TO_CLIENT).exclude(in_reply_to="")
+    assert replies.count() > 100
+    for reply in replies.prefetch_related("participants"):
+        to = {p.address for p in reply.participants.all() if p.role == "to"}
+        assert to == senders[reply.in_reply_to], reply.subject
+        assert reply.occurred_at.astimezone(ZoneInfo("Europe/Paris")).weekday() < 5
+    good = Client.objects.get(workspace=demo.workspace, name=_name("good"))
+    weekend = [
+        it
+        for it in Interaction.objects.filter(client=good, direction=Direction.FROM_CLIENT)
+        if it.occurred_at.astimezone(ZoneInfo(good.timezone)).weekday() >= 5
+    ]
+    assert len(weekend) <= 2

@@ -276,16 +276,27 @@ class _StoryBuilder:
         )
         return local
 
-    def _later(self, moment: dt.datetime, hours: list[int]) -> dt.datetime:
+    def _later(
+        self, moment: dt.datetime, hours: list[int], after_hours: bool = False
+    ) -> dt.datetime:
+        """Return when an answer to `moment` goes out, in working hours unless `after_hours`."""
         delay = dt.timedelta(minutes=self.rng.randint(int(hours[0] * 60), int(hours[1] * 60)))
         later = moment + delay
-        # Working people answer in working hours: push night answers to the next morning.
-        if later.hour >= 20 or later.hour < 7:
-            next_day = later.date() + dt.timedelta(days=1 if later.hour >= 20 else 0)
+        if after_hours:
+            return later
+        # Working people answer in working hours: push night and weekend answers to the
+        # next working morning.
+        if later.hour >= 20:
             later = dt.datetime.combine(
-                next_day, dt.time(8, self.rng.randint(0, 59)), tzinfo=self.tz
+                later.date() + dt.timedelta(days=1), dt.time(8), tzinfo=self.tz
             )
-        return later
+        elif later.hour < 7:
+            later = dt.datetime.combine(later.date(), dt.time(8), tzinfo=self.tz)
+        while later.weekday() >= 5:
+            later = dt.datetime.combine(
+                later.date() + dt.timedelta(days=1), dt.time(8), tzinfo=self.tz
+            )
+        return later + dt.timedelta(minutes=self.rng.randint(0, 59)) if later.hour == 8 else later
 
     def _message_id(self, domain: str) -> str:
         self.sequence += 1
@@ -326,8 +337,8 @@ class _StoryBuilder:
         message: dict[str, Any],
         at: dt.datetime | None = None,
         reply_to: tuple[str, str] | None = None,
-    ) -> tuple[str, str, dt.datetime] | None:
-        """Save an email from the client; return (message id, subject, time) when saved."""
+    ) -> tuple[str, str, dt.datetime, str] | None:
+        """Save an email from the client; return (message id, subject, time, sender key)."""
         sender_key = message.get("from") or self.story.point_of_contact["key"]
         sender = self.story.contact(sender_key)
         if at is None:
@@ -362,22 +373,29 @@ class _StoryBuilder:
             message_id=message_id,
             in_reply_to=in_reply_to,
         )
-        return (message_id, subject, at) if saved else None
+        return (message_id, subject, at, sender_key) if saved else None
 
     def _our_email(
-        self, week: int, body: str, subject: str, at: dt.datetime, reply_to: str = ""
+        self,
+        week: int,
+        body: str,
+        subject: str,
+        at: dt.datetime,
+        reply_to: str = "",
+        to_key: str | None = None,
     ) -> tuple[str, str, dt.datetime] | None:
-        poc = self.story.point_of_contact
+        """Save an email of ours to `to_key` (default: the point of contact)."""
+        recipient = self.story.contact(to_key)
         message_id = self._message_id(DEMO_DOMAIN)
         saved = self._save(
             channel=Channel.EMAIL,
             direction=Direction.TO_CLIENT,
             occurred_at=at,
             subject=subject,
-            body_text=self._fill(body, week, poc),
+            body_text=self._fill(body, week, recipient),
             participants=[
                 self._user_spec(self.am, InteractionParticipant.Role.FROM),
-                self._contact_spec(poc["key"], InteractionParticipant.Role.TO),
+                self._contact_spec(recipient["key"], InteractionParticipant.Role.TO),
             ],
             message_id=message_id,
             in_reply_to=reply_to,
@@ -399,7 +417,7 @@ class _StoryBuilder:
         for _ in range(self.rng.randint(*phase["inbound_per_week"])):
             sent = self._client_email(week, phase, inbound.next())
             if sent and self.rng.random() < OUR_REPLY_SHARE:
-                message_id, subject, at = sent
+                message_id, subject, at, sender_key = sent
                 answer_at = self._later(at, phase.get("our_reply_hours", [1, 8]))
                 self._our_email(
                     week,
@@ -407,6 +425,7 @@ class _StoryBuilder:
                     _reply_subject(subject, self.lang),
                     answer_at,
                     reply_to=message_id,
+                    to_key=sender_key,
                 )
         for _ in range(self.rng.randint(*phase.get("outbound_per_week", [0, 0]))):
             message = outbound.next()
@@ -419,7 +438,11 @@ class _StoryBuilder:
                 and phase.get("inbound")
                 and self.rng.random() < phase.get("client_reply_share", 0.8)
             ):
-                answer_at = self._later(at, phase.get("client_reply_hours", [2, 24]))
+                answer_at = self._later(
+                    at,
+                    phase.get("client_reply_hours", [2, 24]),
+                    after_hours=self.rng.random() < phase.get("after_hours_share", 0.0),
+                )
                 self._client_email(
                     week, phase, inbound.next(), at=answer_at, reply_to=(sent[0], sent[1])
                 )
