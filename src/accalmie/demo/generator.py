@@ -430,11 +430,11 @@ class _StoryBuilder:
         for _ in range(self.rng.randint(*phase.get("outbound_per_week", [0, 0]))):
             message = outbound.next()
             at = self._moment(week, after_hours=False)
-            sent = self._our_email(
+            ours = self._our_email(
                 week, message["body"], self._fill(message["subject"], week, poc), at
             )
             if (
-                sent
+                ours
                 and phase.get("inbound")
                 and self.rng.random() < phase.get("client_reply_share", 0.8)
             ):
@@ -444,7 +444,7 @@ class _StoryBuilder:
                     after_hours=self.rng.random() < phase.get("after_hours_share", 0.0),
                 )
                 self._client_email(
-                    week, phase, inbound.next(), at=answer_at, reply_to=(sent[0], sent[1])
+                    week, phase, inbound.next(), at=answer_at, reply_to=(ours[0], ours[1])
                 )
         if phase.get("calls"):
             for _ in range(self.rng.randint(*phase.get("calls_per_week", [0, 0]))):
