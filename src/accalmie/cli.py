@@ -17,6 +17,7 @@ PUBLIC_COMMANDS = [
     "migrate",
     "createuser",
     "workspace",
+    "import",
     "stats",
     "worker",
 ]

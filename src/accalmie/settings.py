@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "accalmie.comms",
     "accalmie.finance",
     "accalmie.team",
+    "accalmie.capture",
     "accalmie.demo",
 ]
 

@@ -12,5 +12,6 @@ urlpatterns = [
     path("healthz", core_views.healthz, name="healthz"),
     path("w/<slug:workspace>/", include("accalmie.clients.urls")),
     path("w/<slug:workspace>/", include("accalmie.comms.urls")),
+    path("w/<slug:workspace>/", include("accalmie.capture.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -64,10 +64,19 @@ class Interaction(models.Model):
     direction = models.CharField(_("sens"), max_length=20, choices=Direction.choices)
     occurred_at = models.DateTimeField(_("date"))
     subject = models.CharField(_("objet"), max_length=500, blank=True)
+    # The new text of the exchange, without quoted history or signature: what analysis reads.
     body_text = models.TextField(_("texte"), blank=True)
+    # The whole body as imported, and the parts split off from it.
+    body_full = models.TextField(_("texte complet"), blank=True)
+    quoted_text = models.TextField(_("historique cité"), blank=True)
+    signature_text = models.TextField(_("signature"), blank=True)
+    # HTML of the original, already sanitised at import (and again when shown).
+    body_html = models.TextField(_("HTML nettoyé"), blank=True)
+    duration_minutes = models.PositiveIntegerField(_("durée (minutes)"), null=True, blank=True)
     message_id = models.CharField(max_length=998, blank=True)
     in_reply_to = models.CharField(max_length=998, blank=True)
-    # Content-addressed key of the original bytes in the blob store, when imported.
+    references = models.TextField(blank=True)
+    # Content-addressed key (SHA-256) of the original bytes in the blob store, when imported.
     original_ref = models.CharField(max_length=80, blank=True)
     source = models.CharField(_("origine"), max_length=40, default="manual")
     created_by = models.ForeignKey(
@@ -128,3 +137,22 @@ class InteractionParticipant(models.Model):
         if self.user_id and self.user:
             return self.user.get_full_name() or self.user.get_username()
         return self.name or self.address
+
+
+class Attachment(models.Model):
+    """A file that came with an exchange: recorded and stored, never executed or rendered."""
+
+    interaction = models.ForeignKey(
+        Interaction, on_delete=models.CASCADE, related_name="attachments"
+    )
+    filename = models.CharField(_("nom"), max_length=255)
+    content_type = models.CharField(_("type"), max_length=255)
+    size = models.PositiveBigIntegerField(_("taille"))
+    sha256 = models.CharField(max_length=64, db_index=True)
+    inline = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return self.filename

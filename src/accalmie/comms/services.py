@@ -60,18 +60,28 @@ class ParticipantSpec:
 
 
 def thread_for(
-    *, workspace_id: int, client_id: int | None, subject: str, in_reply_to: str = ""
+    *,
+    workspace_id: int,
+    client_id: int | None,
+    subject: str,
+    in_reply_to: str = "",
+    references: Iterable[str] = (),
 ) -> Thread:
-    """Return the thread an exchange belongs to: its parent's, else the same subject's, else new."""
-    if in_reply_to:
-        parent = (
-            Interaction.objects.filter(workspace_id=workspace_id, message_id=in_reply_to)
+    """Return the thread an exchange belongs to: its parent's, else the same subject's, else new.
+
+    The parent is the message it answers (In-Reply-To), else the latest of its References
+    that we have; the subject, without RE:/TR:/Fwd: prefixes, is the fallback.
+    """
+    parents = [m for m in [in_reply_to, *reversed(list(references))] if m]
+    if parents:
+        known = dict(
+            Interaction.objects.filter(workspace_id=workspace_id, message_id__in=parents)
             .exclude(thread=None)
-            .only("thread")
-            .first()
+            .values_list("message_id", "thread_id")
         )
-        if parent is not None and parent.thread is not None:
-            return parent.thread
+        for message_id in parents:
+            if message_id in known:
+                return Thread.objects.get(pk=known[message_id])
     normalized = normalize_subject(subject)
     if normalized:
         threads = Thread.objects.filter(workspace_id=workspace_id, normalized_subject=normalized)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from accalmie.accounts.models import Membership, Workspace
+from accalmie.capture.models import CapturedMessage, Correspondent
 from accalmie.clients.models import Client, Contact
 from accalmie.comms.models import Interaction
 from accalmie.finance.models import Invoice
@@ -21,4 +22,10 @@ def workspace_counts(workspace: Workspace) -> dict[str, int]:
         ).count(),
         "invoices": Invoice.objects.filter(client__workspace=workspace).count(),
         "team_pulses": TeamPulse.objects.filter(client__workspace=workspace).count(),
+        "quarantined": CapturedMessage.objects.filter(
+            workspace=workspace, outcome=CapturedMessage.Outcome.QUARANTINED
+        ).count(),
+        "correspondents_to_review": Correspondent.objects.filter(
+            workspace=workspace, status=Correspondent.Status.PENDING
+        ).count(),
     }

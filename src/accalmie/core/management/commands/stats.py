@@ -37,7 +37,15 @@ class Command(BaseCommand):
         if options["json"]:
             write_json(self.stdout, payload)
             return
-        keys = ["members", "clients", "contacts", "interactions", "invoices", "team_pulses"]
+        keys = [
+            "members",
+            "clients",
+            "contacts",
+            "interactions",
+            "invoices",
+            "team_pulses",
+            "quarantined",
+        ]
         header = f"{'workspace':<20}" + "".join(f"{k:>14}" for k in keys)
         self.stdout.write(header)
         for slug, counts in per_workspace.items():

@@ -1,0 +1,41 @@
+"""A content-addressed store for original message bytes and attachments, on disk."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import tempfile
+from pathlib import Path
+
+from django.conf import settings
+
+
+def blob_path(sha256: str) -> Path:
+    """Return where the blob with this SHA-256 lives (two-level fan-out)."""
+    if len(sha256) != 64 or any(c not in "0123456789abcdef" for c in sha256):
+        raise ValueError(f"not a SHA-256 hex digest: {sha256!r}")
+    return Path(settings.BLOB_DIR) / sha256[:2] / sha256[2:4] / sha256
+
+
+def put_blob(data: bytes, sha256: str | None = None) -> str:
+    """Store `data` once and return its SHA-256; an existing blob is not rewritten."""
+    digest = sha256 or hashlib.sha256(data).hexdigest()
+    path = blob_path(digest)
+    if path.exists():
+        return digest
+    path.parent.mkdir(parents=True, exist_ok=True)
+    # Write aside then rename, so a crash never leaves a half-written blob under its name.
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return digest
+
+
+def read_blob(sha256: str) -> bytes:
+    """Return a stored blob's bytes; FileNotFoundError when it is missing."""
+    return blob_path(sha256).read_bytes()
