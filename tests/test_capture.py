@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import mailbox
 import textwrap
 from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid
 
-import datetime as dt
 import pytest
 from django.core.management import call_command
 
@@ -201,7 +201,7 @@ def test_csv_log_of_calls_with_per_row_errors(agency_ws, tmp_path, capsys):
     log.write_text(
         textwrap.dedent("""\
         date;channel;client;subject;summary;contact;duration_minutes
-        2026-03-02 14:30;appel;Verdier;Point hebdo;Anne veut avancer la livraison.;anne@verdier.fr;20
+        2026-03-02 14:30;appel;Verdier;Point hebdo;Anne veut avancer.;anne@verdier.fr;20
         2026-03-03 10:00;meeting;verdier.fr;Atelier;Atelier maquettes avec l'équipe.;;90
         2026-13-45 10:00;call;Verdier;;Date impossible.;;
         2026-03-04 10:00;fax;Verdier;;Canal inconnu.;;

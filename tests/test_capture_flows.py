@@ -83,7 +83,7 @@ def test_imap_errors_are_reported_on_the_job(dovecot, capsys, monkeypatch):
     monkeypatch.setenv("TEST_IMAP_PASSWORD", "not the password")
     from django.core.management import CommandError
 
-    with pytest.raises(CommandError, match="(?i)authenticat"):
+    with pytest.raises(CommandError, match=r"(?i)authenticat"):
         call_command(
             "import",
             "imap",

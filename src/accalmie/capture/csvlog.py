@@ -1,17 +1,7 @@
 """Read a CSV log of calls, meetings, chats and notes, row by row, with clear errors.
 
-Columns (header row required, names case-insensitive, `;` or `,` separated, UTF-8):
-
-| column | required | meaning |
-|---|---|---|
-| date | yes | when it happened: `2026-03-02 14:30`, `2026-03-02T14:30+01:00` or `02/03/2026 14:30`; without an offset, the workspace's timezone |
-| channel | yes | `call`, `meeting`, `chat` or `note` (French accepted: appel, réunion, messagerie, note) |
-| client | yes | the client's name, or one of its email domains |
-| summary | yes | what was said or decided |
-| subject | no | a title |
-| direction | no | `from_client`, `to_client` or `internal` (default: `internal` for a note, else `to_client`) |
-| contact | no | the email address of the person at the client |
-| duration_minutes | no | a whole number |
+The columns (date, channel, client, summary; optional subject, direction, contact,
+duration_minutes) are documented in docs/capture.md.
 """
 
 from __future__ import annotations
@@ -133,7 +123,7 @@ def read_log(data: bytes, timezone: str = "Europe/Paris") -> Iterator[LogRow | R
     try:
         dialect = csv.Sniffer().sniff(lines[0], delimiters=";,\t")
     except csv.Error:
-        dialect = csv.excel  # type: ignore[assignment]
+        dialect = csv.excel
     reader = csv.reader(io.StringIO(text), dialect)
     header = [h.strip().lower() for h in next(reader)]
     missing = [name for name in REQUIRED if name not in header]

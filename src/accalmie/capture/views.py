@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
@@ -22,6 +23,10 @@ from accalmie.capture.services import (
     save_mail_account,
     store_upload,
 )
+
+
+def _actor(request: HttpRequest) -> User | None:
+    return request.user if isinstance(request.user, User) else None
 
 
 def _writer(request: HttpRequest, workspace: str) -> Membership:
@@ -55,8 +60,8 @@ def import_list(request: HttpRequest, workspace: str) -> HttpResponse:
                     kind=form.cleaned_data["kind"],
                     path=str(path),
                     label=upload.name,
-                    actor=request.user,
-                )  # type: ignore[arg-type]
+                    actor=_actor(request),
+                )
                 enqueue_job(job)
             messages.success(request, _("Import lancé : %(name)s") % {"name": upload.name})
             return redirect("import-report", workspace=ws.slug, job_id=job.pk)
@@ -141,7 +146,7 @@ def mail_account_new(request: HttpRequest, workspace: str) -> HttpResponse:
                 password_file=data["password_file"],
                 ca_file=data["ca_file"],
                 folders=form.folder_list(),
-                actor=request.user,  # type: ignore[arg-type]
+                actor=_actor(request),
             )
         except ValidationError as exc:
             form.add_error(None, exc)
@@ -171,8 +176,8 @@ def mail_account_sync(request: HttpRequest, workspace: str, account_id: int) -> 
             workspace=membership.workspace,
             kind=ImportJob.Kind.IMAP,
             account=account,
-            actor=request.user,
-        )  # type: ignore[arg-type]
+            actor=_actor(request),
+        )
         enqueue_job(job)
     return redirect("import-report", workspace=membership.workspace.slug, job_id=job.pk)
 
@@ -210,7 +215,10 @@ def review_decide(request: HttpRequest, workspace: str, correspondent_id: int) -
     if correspondent is None:
         raise Http404("No such correspondent")
     if request.POST.get("action") == "ignore":
-        ignore_correspondent(correspondent, actor=request.user)  # type: ignore[arg-type]
+        ignore_correspondent(
+            correspondent,
+            actor=_actor(request),
+        )
         messages.info(request, _("%(address)s ignoré.") % {"address": correspondent.address})
         return redirect("review", workspace=membership.workspace.slug)
     form = AssignForm(request.POST, clients=visible_clients(membership))
@@ -219,7 +227,7 @@ def review_decide(request: HttpRequest, workspace: str, correspondent_id: int) -
             correspondent,
             form.cleaned_data["client"],
             whole_domain=form.cleaned_data["whole_domain"],
-            actor=request.user,  # type: ignore[arg-type]
+            actor=_actor(request),
         )
         messages.success(
             request,

@@ -1,9 +1,9 @@
 from __future__ import annotations
 
-from django.contrib.auth.decorators import login_required
-from django.db.models import Prefetch
 from urllib.parse import quote
 
+from django.contrib.auth.decorators import login_required
+from django.db.models import Prefetch
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 

@@ -33,7 +33,7 @@ _ATTRIBUTION_END = re.compile(r"(?:\bwrote|\ba\s+écrit|\bschrieb)\s*:\s*$", re.
 _EVIDENCE = re.compile(r"\d|@")
 _SEPARATOR = re.compile(
     r"^\s*[-_=*]{2,}\s*(?:original message|message d['’]origine|forwarded message"
-    r"|message transf[ée]r[ée]|ursprüngliche nachricht)\s*[-_=*]{2,}\s*$"
+    r"|message transf[ée]r[ée]|ursprüngliche nachricht)\s*[-_=*]*\s*$"
     r"|^\s*(?:begin forwarded message|début du message (?:réexpédié|transféré))\s*:\s*$",
     re.IGNORECASE,
 )

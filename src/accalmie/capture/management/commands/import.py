@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import sys
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -162,7 +163,7 @@ class Command(BaseCommand):
                 bar = ProgressBar(
                     current.total_bytes,
                     unit=unit,
-                    stream=self.stderr._out,
+                    stream=sys.stderr,
                     start=current.done_bytes,
                 )
             bar.total = current.total_bytes
@@ -180,10 +181,12 @@ class Command(BaseCommand):
 
     def _print(self, job: ImportJob, options: dict[str, Any]) -> None:
         report = job.report()
-        quarantine = CapturedMessage.objects.filter(
-            job=job, outcome=CapturedMessage.Outcome.QUARANTINED
-        ).values("source_key", "reason")
-        report["quarantine"] = list(quarantine)
+        quarantine = list(
+            CapturedMessage.objects.filter(
+                job=job, outcome=CapturedMessage.Outcome.QUARANTINED
+            ).values("source_key", "reason")
+        )
+        report["quarantine"] = quarantine
         if options.get("json"):
             write_json(self.stdout, report)
             return
@@ -192,7 +195,7 @@ class Command(BaseCommand):
             f"({job.unassigned} without a client, to sort in the review list), "
             f"{job.duplicates} duplicate(s), {job.quarantined} quarantined."
         )
-        for item in report["quarantine"][:20]:
+        for item in quarantine[:20]:
             self.stdout.write(f"  quarantined {item['source_key']}: {item['reason']}")
         if job.quarantined > 20:
             self.stdout.write(f"  … `accalmie import report {job.pk}` lists them all")
