@@ -9,7 +9,16 @@ from django.urls import reverse
 
 from tests.factories import UserFactory
 
-ACCALMIE_APPS = {"core", "accounts", "clients", "projects", "comms", "finance", "team"}
+ACCALMIE_APPS = {
+    "core",
+    "accounts",
+    "clients",
+    "projects",
+    "comms",
+    "finance",
+    "team",
+    "capture",
+}
 
 
 @pytest.mark.django_db

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from accalmie.comms.models import Interaction, InteractionParticipant, Thread
+from accalmie.comms.models import Attachment, Interaction, InteractionParticipant, Thread
 
 
 class ParticipantInline(admin.TabularInline):
@@ -29,3 +29,10 @@ class ThreadAdmin(admin.ModelAdmin):
 class InteractionParticipantAdmin(admin.ModelAdmin):
     list_display = ["interaction", "role", "address", "contact", "user"]
     raw_id_fields = ["interaction", "contact", "user"]
+
+
+@admin.register(Attachment)
+class AttachmentAdmin(admin.ModelAdmin):
+    list_display = ["filename", "content_type", "size", "interaction"]
+    search_fields = ["filename", "sha256"]
+    raw_id_fields = ["interaction"]

@@ -98,10 +98,13 @@ _MAIL_CHARSETS = [
     "cp949", "euc_kr", "gb18030", "big5", "cp950", "cp932", "shift_jis", "euc_jp",
     "iso2022_jp", "cp874",
 ]  # fmt: skip
+_ASCII_LABELS = frozenset({"us-ascii", "ascii", "ansi_x3.4-1968"})
 _ISO2022_JP_ESCAPES = (b"\x1b$B", b"\x1b$@", b"\x1b(J", b"\x1b(I")
 _TOKEN_END = re.compile(r"[\s;,\"'()]")
 # A few replaced bytes in otherwise valid text are a transmission accident, not a wrong label.
 _TOLERATED_ERROR_RATE = 0.005
+# Detector scores closer than this are a tie.
+_TIE = 0.01
 
 
 def decode_cp1252(data: bytes) -> str:
@@ -154,6 +157,11 @@ def decode_text(data: bytes, label: str | None, defects: list[str], where: str =
         if label is not None and label.strip():
             defects.append(_guess_note(where, label, codec, "utf-8"))
         return data.decode("utf-8")
+    if codec == "cp1252" and (label or "").strip(" \"'").lower() in _ASCII_LABELS:
+        # 8-bit bytes under a US-ASCII label: the label is a mailer's default, not a fact.
+        guess = _detect(data) or "cp1252"
+        defects.append(f"{where}: declared {label!r} but has 8-bit bytes, read as {guess}")
+        return _decode_lossy(data, guess)
     if codec is not None:
         text, replaced = _decode_declared(data, codec)
         if replaced:
@@ -213,11 +221,19 @@ def _is_utf8(data: bytes) -> bool:
 def _detect(data: bytes) -> str | None:
     """Return the codec charset-normalizer believes in, or None."""
     try:
-        best = charset_normalizer.from_bytes(data, cp_isolation=_MAIL_CHARSETS).best()
+        matches = list(charset_normalizer.from_bytes(data, cp_isolation=_MAIL_CHARSETS))
     except Exception:  # a detector bug must not lose the mail
         return None
-    if best is None:
+    if not matches:
         return None
+    best = matches[0]
+    for match in matches:
+        # Short Latin text fits several code pages equally well (the detector then ranks
+        # windows-1250 first); windows-1252 is by far the likeliest in our mail.
+        tied = match.chaos <= best.chaos + _TIE and match.coherence >= best.coherence - _TIE
+        if match.encoding == "cp1252" and tied:
+            best = match
+            break
     codec = normalise_charset(best.encoding)
     if codec is None or codec.startswith("utf-16") or codec.startswith("utf-32"):
         # UTF-16/32 guesses on 8-bit mail text are detector noise.

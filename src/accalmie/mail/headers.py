@@ -11,8 +11,8 @@ import base64
 import binascii
 import re
 import unicodedata
-from datetime import UTC, datetime, timedelta
-from email.utils import getaddresses, parseaddr, parsedate_tz
+from datetime import UTC, datetime
+from email.utils import getaddresses, parseaddr, parsedate_to_datetime
 
 from accalmie.mail.charsets import decode_text
 
@@ -23,8 +23,6 @@ _MSG_ID = re.compile(r"<([^<>]*)>")
 _EMAIL = re.compile(r"[^@\s<>(),;:\"\[\]]+@[^@\s<>(),;:\"\[\]]+")
 _FOLD = re.compile(r"\r?\n(?=[ \t])")
 _NEWLINE = re.compile(r"\r\n|\r|\n")
-# Offsets beyond a day are garbage in the header, not a real timezone.
-_MAX_OFFSET = 24 * 3600
 
 
 def raw_to_text(value: str, defects: list[str], where: str) -> str:
@@ -136,11 +134,14 @@ def parse_addresses(values: list[str], defects: list[str], where: str) -> list[t
             name, addr = (inner_name, inner_addr) if "@" in inner_addr else (decoded, "")
         name = " ".join(_drop_controls(decode_words(name, defects, where)).split())
         name = name.strip("\"' ")
-        addr = addr.strip().lower()
+        addr = addr.strip()
         if not _EMAIL.fullmatch(addr):
-            if addr and not name:
-                name = addr
-            addr = ""
+            # `Big Bug bb@bug.com`, without angle brackets: the parser takes it all as addr.
+            found = _EMAIL.search(addr)
+            rest = (addr[: found.start()] + addr[found.end() :]).strip() if found else addr
+            name = name or " ".join(rest.split())
+            addr = found.group(0) if found else ""
+        addr = addr.lower()
         if name or addr:
             pairs.append((name, addr))
     return pairs
@@ -152,23 +153,20 @@ def parse_date(value: str, defects: list[str]) -> datetime | None:
     if not text:
         defects.append("date empty")
         return None
-    parsed = parsedate_tz(text)
-    if parsed is None:
-        return _parse_iso_date(text, defects)
-    year, month, day, hour, minute, second = parsed[:6]
-    offset = parsed[9]
-    if offset is None:
-        defects.append(f"date without timezone, taken as UTC: {text!r}")
-        offset = 0
-    elif abs(offset) >= _MAX_OFFSET:
-        defects.append(f"date timezone out of range, taken as UTC: {text!r}")
-        offset = 0
+    # A leap second (":60") is valid in a Date header but not in a datetime.
+    text = re.sub(r"(\d:\d\d):60\b", r"\1:59", text)
     try:
-        # Build in UTC then shift: the offset may be any number of seconds.
-        stamp = datetime(year, month, day, hour, minute, min(second, 59), tzinfo=UTC)
-        return stamp - timedelta(seconds=offset)
+        parsed = parsedate_to_datetime(text)
+    except (ValueError, TypeError, IndexError, OverflowError):
+        return _parse_iso_date(text, defects)
+    if parsed.tzinfo is None:
+        # RFC 5322's "-0000" and a missing zone both mean "local time, zone unknown".
+        defects.append(f"date without timezone, taken as UTC: {text!r}")
+        return parsed.replace(tzinfo=UTC)
+    try:
+        return parsed.astimezone(UTC)
     except (ValueError, OverflowError):
-        defects.append(f"date unparseable: {text!r}")
+        defects.append(f"date unparseable: {text[:100]!r}")
         return None
 
 

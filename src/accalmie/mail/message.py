@@ -199,6 +199,7 @@ def _from_message(
             _keep_unparsed_body(message, walk)
     except Exception as error:  # a parser oddity in one part must not lose the mail
         defects.append(f"body partly unreadable ({type(error).__name__})")
+    _note_parser_defects(message, defects)
     text = "\n\n".join(_piece_text(piece) for piece in pieces).strip("\n")
     html = _sanitized_html(pieces, defects)
     new_text, quoted, signature = _split(text, defects)
@@ -282,6 +283,23 @@ class _Headers:
         """Return the first msg-id of a header, "" when none."""
         ids = self.ids(name)
         return ids[0] if ids else ""
+
+
+def _note_parser_defects(message: Message, defects: list[str]) -> None:
+    """Add what the stdlib parser noticed (missing boundaries, bad headers) once each."""
+    seen: set[str] = set()
+    stack = [message]
+    while stack:
+        part = stack.pop()
+        for defect in getattr(part, "defects", []):
+            name = type(defect).__name__.removesuffix("Defect")
+            if name not in seen:
+                seen.add(name)
+                defects.append(f"parser: {name}")
+        payload = mime.raw_payload(part)
+        # Embedded messages note their own defects.
+        if isinstance(payload, list) and mime.content_type(part) not in _EMBEDDED:
+            stack.extend(payload)
 
 
 def _walk_part(part: Message, level: int, walk: _Walk, related: bool = False) -> list[_Piece]:
