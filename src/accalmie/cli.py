@@ -20,6 +20,7 @@ PUBLIC_COMMANDS = [
     "import",
     "stats",
     "worker",
+    "bench",
 ]
 
 

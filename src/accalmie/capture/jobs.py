@@ -86,6 +86,7 @@ def _batches(items: Iterator[T]) -> Iterator[list[T]]:
 
 
 def _commit(job: ImportJob, ingestor: Ingestor, progress: Progress | None) -> None:
+    ingestor.flush()
     job.heartbeat_at = timezone.now()
     job.save()
     if ingestor.touched_clients:

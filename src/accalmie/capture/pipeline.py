@@ -7,22 +7,21 @@ else same bytes) is counted as a duplicate and not imported again.
 
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
 import logging
 from dataclasses import dataclass, field
 
-from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from accalmie.accounts.models import Workspace
 from accalmie.capture.blobs import put_blob
 from accalmie.capture.csvlog import LogRow, RowError
 from accalmie.capture.directory import Directory
-from accalmie.capture.models import CapturedMessage, Correspondent, ImportJob
+from accalmie.capture.models import CapturedMessage, ImportJob
+from accalmie.capture.tally import CorrespondentTally
 from accalmie.comms.models import Attachment, Channel, Interaction, InteractionParticipant
-from accalmie.comms.services import thread_for
+from accalmie.comms.threading import ThreadFinder
 from accalmie.mail.message import Address, ParsedMessage, UnparseableMessage, parse_message
 
 logger = logging.getLogger(__name__)
@@ -56,14 +55,25 @@ class Ingestor:
 
     def __post_init__(self) -> None:
         self.directory = Directory(self.workspace)
+        self.threads = ThreadFinder(self.workspace.pk)
+        self.correspondents = CorrespondentTally(self.workspace)
+
+    def flush(self) -> None:
+        """Write what was tallied in memory; call before each batch commits."""
+        self.correspondents.flush()
 
     # -- outcomes --------------------------------------------------------------------------
 
     def _seen(self, content_hash: str, dedupe_key: str | None = None) -> bool:
-        captured = CapturedMessage.objects.filter(workspace=self.workspace)
-        if captured.filter(content_hash=content_hash).exists():
-            return True
-        return dedupe_key is not None and captured.filter(dedupe_key=dedupe_key).exists()
+        # The hot path of every import: one indexed lookup, without the ORM's query building.
+        table = CapturedMessage._meta.db_table
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT 1 FROM {table} WHERE workspace_id = %s "  # noqa: S608 - our table name
+                "AND (content_hash = %s OR dedupe_key = %s) LIMIT 1",
+                [self.workspace.pk, content_hash, dedupe_key or ""],
+            )
+            return cursor.fetchone() is not None
 
     def quarantine(
         self, raw: bytes, source_key: str, reason: str, content_hash: str | None = None
@@ -120,17 +130,13 @@ class Ingestor:
         recipients = [a.email for a in [*parsed.to, *parsed.cc] if a.email]
         resolution = self.directory.resolve(sender, recipients)
         occurred_at = parsed.date or (self.job.created_at if self.job else timezone.now())
-        thread = thread_for(
-            workspace_id=self.workspace.pk,
-            client_id=resolution.client_id,
-            subject=parsed.subject,
-            in_reply_to=parsed.in_reply_to,
-            references=parsed.references,
+        thread_id = self.threads.find(
+            resolution.client_id, parsed.subject, [parsed.in_reply_to, *parsed.references]
         )
         interaction = Interaction.objects.create(
             workspace=self.workspace,
             client_id=resolution.client_id,
-            thread=thread,
+            thread_id=thread_id,
             channel=Channel.EMAIL,
             direction=resolution.direction,
             occurred_at=occurred_at,
@@ -146,6 +152,8 @@ class Ingestor:
             original_ref=parsed.content_hash,
             source=self.source,
         )
+        if parsed.message_id:
+            self.threads.remember(parsed.message_id, thread_id)
         self._participants(interaction, parsed)
         self._attachments(interaction, parsed)
         CapturedMessage.objects.create(
@@ -158,7 +166,9 @@ class Ingestor:
             source_key=source_key[:1000],
             size=len(raw),
         )
-        self._note_correspondents(parsed, resolution.unknown, occurred_at)
+        names = {a.email: a.name for a in [parsed.sender, *parsed.to, *parsed.cc] if a}
+        for address in dict.fromkeys(resolution.unknown):
+            self.correspondents.add(address, names.get(address, ""), occurred_at)
         if resolution.client_id:
             self.touched_clients.add(resolution.client_id)
         return Outcome(IMPORTED, interaction.pk, unassigned=resolution.client_id is None)
@@ -184,9 +194,7 @@ class Ingestor:
             interaction = Interaction.objects.create(
                 workspace=self.workspace,
                 client_id=client_id,
-                thread=thread_for(
-                    workspace_id=self.workspace.pk, client_id=client_id, subject=row.subject
-                ),
+                thread_id=self.threads.find(client_id, row.subject, []),
                 channel=row.channel,
                 direction=row.direction,
                 occurred_at=row.occurred_at,
@@ -254,29 +262,6 @@ class Ingestor:
                 )
             )
         Attachment.objects.bulk_create(rows)
-
-    def _note_correspondents(
-        self, parsed: ParsedMessage, unknown: tuple[str, ...], at: dt.datetime
-    ) -> None:
-        names = {a.email: a.name for a in [parsed.sender, *parsed.to, *parsed.cc] if a}
-        for address in dict.fromkeys(unknown):
-            correspondent, created = Correspondent.objects.get_or_create(
-                workspace=self.workspace,
-                address=address[:254],
-                defaults={
-                    "name": names.get(address, "")[:200],
-                    "domain": address.rpartition("@")[2][:253],
-                    "message_count": 1,
-                    "first_seen_at": at,
-                    "last_seen_at": at,
-                },
-            )
-            if not created:
-                Correspondent.objects.filter(pk=correspondent.pk).update(
-                    message_count=F("message_count") + 1
-                )
-                if correspondent.last_seen_at is None or at > correspondent.last_seen_at:
-                    Correspondent.objects.filter(pk=correspondent.pk).update(last_seen_at=at)
 
 
 def find_client_id(workspace: Workspace, name_or_domain: str) -> int | None:

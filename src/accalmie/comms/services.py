@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -17,18 +16,9 @@ from accalmie.accounts.models import Workspace
 from accalmie.clients.models import Client
 from accalmie.comms.models import Channel, Direction, Interaction, InteractionParticipant, Thread
 from accalmie.comms.tasks import refresh_client_activity_task
+from accalmie.comms.threading import ThreadFinder
 from accalmie.core.audit import record_event
 from accalmie.projects.models import Project
-
-_SUBJECT_PREFIX_RE = re.compile(
-    r"^\s*((re|r[ée]f|tr|fw|fwd|aw|wg|sv|antw|r)\s*(\[\d+\])?\s*:\s*)+", re.IGNORECASE
-)
-
-
-def normalize_subject(subject: str) -> str:
-    """Return the subject without reply/forward prefixes, lower-cased, spaces folded."""
-    stripped = _SUBJECT_PREFIX_RE.sub("", subject or "")
-    return " ".join(stripped.split()).lower()[:500]
 
 
 def refresh_client_activity(client_ids: Iterable[int]) -> int:
@@ -67,37 +57,9 @@ def thread_for(
     in_reply_to: str = "",
     references: Iterable[str] = (),
 ) -> Thread:
-    """Return the thread an exchange belongs to: its parent's, else the same subject's, else new.
-
-    The parent is the message it answers (In-Reply-To), else the latest of its References
-    that we have; the subject, without RE:/TR:/Fwd: prefixes, is the fallback.
-    """
-    parents = [m for m in [in_reply_to, *reversed(list(references))] if m]
-    if parents:
-        known = dict(
-            Interaction.objects.filter(workspace_id=workspace_id, message_id__in=parents)
-            .exclude(thread=None)
-            .values_list("message_id", "thread_id")
-        )
-        for message_id in parents:
-            if message_id in known:
-                return Thread.objects.get(pk=known[message_id])
-    normalized = normalize_subject(subject)
-    if normalized:
-        threads = Thread.objects.filter(workspace_id=workspace_id, normalized_subject=normalized)
-        if client_id is None:
-            threads = threads.filter(client__isnull=True)
-        else:
-            threads = threads.filter(client_id=client_id)
-        existing = threads.first()
-        if existing is not None:
-            return existing
-    return Thread.objects.create(
-        workspace_id=workspace_id,
-        client_id=client_id,
-        subject=subject[:500],
-        normalized_subject=normalized,
-    )
+    """Return the thread an exchange belongs to: its parent's, else the same subject's, else new."""
+    finder = ThreadFinder(workspace_id)
+    return Thread.objects.get(pk=finder.find(client_id, subject, [in_reply_to, *references]))
 
 
 @transaction.atomic

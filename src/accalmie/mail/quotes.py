@@ -184,11 +184,11 @@ def _split_signature(lines: list[str]) -> tuple[list[str], list[str]]:
 
 
 def _tidy(lines: list[str]) -> str:
-    """Join lines without trailing spaces, outer blank lines or runs of blank lines."""
+    """Join lines without trailing spaces, outer whitespace or runs of blank lines."""
     out: list[str] = []
     for line in lines:
         line = line.rstrip()
         if not line and out and not out[-1]:
             continue
         out.append(line)
-    return "\n".join(out).strip("\n")
+    return "\n".join(out).strip()
