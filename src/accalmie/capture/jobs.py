@@ -102,10 +102,11 @@ def _run_files(job: ImportJob, ingestor: Ingestor, progress: Progress | None) ->
     job.done_bytes = source.bytes_before(job.position)
     job.save(update_fields=["total_bytes", "done_bytes"])
     for batch in _batches(source.iter_messages(start=job.position)):
+        prepared = [ingestor.prepare_email(m.raw, m.key) for m in batch]
         with transaction.atomic():
-            for message in batch:
-                _count(job, ingestor.ingest_email(message.raw, message.key))
-                job.position = message.position
+            for outcome in ingestor.ingest_prepared(prepared):
+                _count(job, outcome)
+            job.position = batch[-1].position
             job.done_bytes = source.bytes_before(job.position)
             _commit(job, ingestor, progress)
 
@@ -153,11 +154,14 @@ def _run_imap(job: ImportJob, ingestor: Ingestor, progress: Progress | None) -> 
             job.total_bytes += max(0, pending)  # counted in messages for IMAP
             fetched: Iterable = box.fetch_new(folder, since)
             for batch in _batches(iter(fetched)):
+                prepared = [
+                    ingestor.prepare_email(m.raw, f"imap:{folder}:{m.uidvalidity}:{m.uid}")
+                    for m in batch
+                ]
                 with transaction.atomic():
-                    for message in batch:
-                        key = f"imap:{folder}:{message.uidvalidity}:{message.uid}"
-                        _count(job, ingestor.ingest_email(message.raw, key))
-                        job.done_bytes += 1
+                    for outcome in ingestor.ingest_prepared(prepared):
+                        _count(job, outcome)
+                    job.done_bytes += len(batch)
                     last = batch[-1]
                     ImapFolderState.objects.update_or_create(
                         account=account,

@@ -17,11 +17,11 @@ from django.utils import timezone
 from accalmie.accounts.models import Workspace
 from accalmie.capture.blobs import put_blob
 from accalmie.capture.csvlog import LogRow, RowError
-from accalmie.capture.directory import Directory
+from accalmie.capture.directory import Directory, Resolution
 from accalmie.capture.models import CapturedMessage, ImportJob
 from accalmie.capture.tally import CorrespondentTally
 from accalmie.comms.models import Attachment, Channel, Interaction, InteractionParticipant
-from accalmie.comms.threading import ThreadFinder
+from accalmie.comms.threading import ThreadFinder, ThreadQuery
 from accalmie.mail.message import Address, ParsedMessage, UnparseableMessage, parse_message
 
 logger = logging.getLogger(__name__)
@@ -42,6 +42,19 @@ class Outcome:
     interaction_id: int | None = None
     unassigned: bool = False
     reason: str = ""
+
+
+@dataclass
+class Prepared:
+    """A message read, parsed and stored, waiting to be written with its batch."""
+
+    source_key: str
+    size: int
+    content_hash: str
+    dedupe_key: str
+    parsed: ParsedMessage | None = None
+    reason: str = ""
+    resolution: Resolution | None = None
 
 
 @dataclass
@@ -98,80 +111,173 @@ class Ingestor:
 
     # -- email -----------------------------------------------------------------------------
 
-    def ingest_email(self, raw: bytes, source_key: str) -> Outcome:
-        """Import one email's bytes."""
+    def prepare_email(self, raw: bytes, source_key: str) -> Prepared:
+        """Hash, parse and store one message, without writing to the database yet."""
         content_hash = hashlib.sha256(raw).hexdigest()
-        if self._seen(content_hash):
-            return Outcome(DUPLICATE)
+        prepared = Prepared(source_key[:1000], len(raw), content_hash, "sha:" + content_hash)
         try:
             parsed = parse_message(raw)
         except UnparseableMessage as exc:
-            return self.quarantine(raw, source_key, str(exc.reason), content_hash)
+            prepared.reason = str(exc.reason) or "not an email"
         except Exception as exc:  # a parser bug must not lose the message
             logger.exception("Parser failure on %s", source_key)
-            return self.quarantine(
-                raw, source_key, f"parser failure: {type(exc).__name__}: {exc}", content_hash
-            )
-        dedupe_key = message_id_key(parsed.message_id) if parsed.message_id else None
-        if dedupe_key and self._seen(content_hash, dedupe_key):
-            return Outcome(DUPLICATE)
+            prepared.reason = f"parser failure: {type(exc).__name__}: {exc}"
+        else:
+            prepared.parsed = parsed
+            if parsed.message_id:
+                prepared.dedupe_key = message_id_key(parsed.message_id)
+            sender = parsed.sender.email if parsed.sender else ""
+            recipients = [a.email for a in [*parsed.to, *parsed.cc] if a.email]
+            prepared.resolution = self.directory.resolve(sender, recipients)
+        # Kept before anything else, quarantined or not: nothing is lost.
         put_blob(raw, content_hash)
+        if prepared.parsed is not None:
+            for attachment in prepared.parsed.attachments:
+                put_blob(attachment.data, attachment.sha256)
+        return prepared
+
+    def ingest_email(self, raw: bytes, source_key: str) -> Outcome:
+        """Import one email's bytes."""
+        return self.ingest_prepared([self.prepare_email(raw, source_key)])[0]
+
+    def ingest_prepared(self, items: list[Prepared]) -> list[Outcome]:
+        """Save a batch; if another import raced us to some message, save one by one."""
         try:
             with transaction.atomic():
-                return self._save_email(parsed, raw, source_key, dedupe_key)
+                return self.save_batch(items)
         except IntegrityError:
-            # Another import committed the same message meanwhile.
-            return Outcome(DUPLICATE)
+            self.threads = ThreadFinder(self.workspace.pk)  # it may hold rolled-back threads
+            outcomes = []
+            for item in items:
+                try:
+                    with transaction.atomic():
+                        outcomes.extend(self.save_batch([item]))
+                except IntegrityError:
+                    outcomes.append(Outcome(DUPLICATE))
+            return outcomes
 
-    def _save_email(
-        self, parsed: ParsedMessage, raw: bytes, source_key: str, dedupe_key: str | None
-    ) -> Outcome:
-        sender = parsed.sender.email if parsed.sender else ""
-        recipients = [a.email for a in [*parsed.to, *parsed.cc] if a.email]
-        resolution = self.directory.resolve(sender, recipients)
-        occurred_at = parsed.date or (self.job.created_at if self.job else timezone.now())
-        thread_id = self.threads.find(
-            resolution.client_id, parsed.subject, [parsed.in_reply_to, *parsed.references]
+    def _known(self, items: list[Prepared]) -> tuple[set[str], set[str]]:
+        hashes = sorted({p.content_hash for p in items})
+        keys = sorted({p.dedupe_key for p in items})
+        captured = CapturedMessage.objects.filter(workspace=self.workspace)
+        known_hashes = set(
+            captured.filter(content_hash__in=hashes).values_list("content_hash", flat=True)
         )
-        interaction = Interaction.objects.create(
-            workspace=self.workspace,
-            client_id=resolution.client_id,
-            thread_id=thread_id,
-            channel=Channel.EMAIL,
-            direction=resolution.direction,
-            occurred_at=occurred_at,
-            subject=parsed.subject[:500],
-            body_text=parsed.new_text,
-            body_full=parsed.text,
-            quoted_text=parsed.quoted,
-            signature_text=parsed.signature,
-            body_html=parsed.html,
-            message_id=parsed.message_id[:998],
-            in_reply_to=parsed.in_reply_to[:998],
-            references=" ".join(parsed.references),
-            original_ref=parsed.content_hash,
-            source=self.source,
+        known_keys = set(captured.filter(dedupe_key__in=keys).values_list("dedupe_key", flat=True))
+        return known_hashes, known_keys
+
+    def save_batch(self, items: list[Prepared]) -> list[Outcome]:
+        """Write a batch of prepared messages in a few queries; return each one's outcome.
+
+        Call it inside a transaction: a batch is committed whole or not at all.
+        """
+        known_hashes, known_keys = self._known(items)
+        outcomes: list[Outcome] = []
+        fresh: list[Prepared] = []
+        for item in items:
+            if item.content_hash in known_hashes or item.dedupe_key in known_keys:
+                outcomes.append(Outcome(DUPLICATE))
+                continue
+            known_hashes.add(item.content_hash)
+            known_keys.add(item.dedupe_key)
+            fresh.append(item)
+            if item.parsed is None:
+                outcomes.append(Outcome(QUARANTINED, reason=item.reason))
+            else:
+                assert item.resolution is not None
+                outcomes.append(Outcome(IMPORTED, unassigned=item.resolution.client_id is None))
+        imported = [i for i in fresh if i.parsed is not None]
+        interactions = self._create_interactions(imported)
+        by_item = {id(item): it for item, it in zip(imported, interactions, strict=True)}
+        CapturedMessage.objects.bulk_create(
+            CapturedMessage(
+                workspace=self.workspace,
+                dedupe_key=item.dedupe_key,
+                content_hash=item.content_hash,
+                outcome=(
+                    CapturedMessage.Outcome.IMPORTED
+                    if item.parsed is not None
+                    else CapturedMessage.Outcome.QUARANTINED
+                ),
+                reason=item.reason[:2000],
+                interaction=by_item.get(id(item)),
+                job=self.job,
+                source_key=item.source_key,
+                size=item.size,
+            )
+            for item in fresh
         )
-        if parsed.message_id:
-            self.threads.remember(parsed.message_id, thread_id)
-        self._participants(interaction, parsed)
-        self._attachments(interaction, parsed)
-        CapturedMessage.objects.create(
-            workspace=self.workspace,
-            dedupe_key=dedupe_key or "sha:" + parsed.content_hash,
-            content_hash=parsed.content_hash,
-            outcome=CapturedMessage.Outcome.IMPORTED,
-            interaction=interaction,
-            job=self.job,
-            source_key=source_key[:1000],
-            size=len(raw),
+        ids = iter(interactions)
+        for outcome in outcomes:
+            if outcome.status == IMPORTED:
+                outcome.interaction_id = next(ids).pk
+        return outcomes
+
+    def _create_interactions(self, items: list[Prepared]) -> list[Interaction]:
+        fallback = self.job.created_at if self.job else timezone.now()
+        threads = self.threads.find_many(
+            [
+                ThreadQuery(
+                    client_id=item.resolution.client_id if item.resolution else None,
+                    subject=item.parsed.subject if item.parsed else "",
+                    parents=[item.parsed.in_reply_to, *reversed(item.parsed.references)]
+                    if item.parsed
+                    else [],
+                    message_id=item.parsed.message_id if item.parsed else "",
+                )
+                for item in items
+            ]
         )
-        names = {a.email: a.name for a in [parsed.sender, *parsed.to, *parsed.cc] if a}
-        for address in dict.fromkeys(resolution.unknown):
-            self.correspondents.add(address, names.get(address, ""), occurred_at)
-        if resolution.client_id:
-            self.touched_clients.add(resolution.client_id)
-        return Outcome(IMPORTED, interaction.pk, unassigned=resolution.client_id is None)
+        interactions = []
+        for item, thread in zip(items, threads, strict=True):
+            parsed, resolution = item.parsed, item.resolution
+            assert parsed is not None and resolution is not None
+            interactions.append(
+                Interaction(
+                    workspace=self.workspace,
+                    client_id=resolution.client_id,
+                    thread=thread,
+                    channel=Channel.EMAIL,
+                    direction=resolution.direction,
+                    occurred_at=parsed.date or fallback,
+                    subject=parsed.subject[:500],
+                    body_text=parsed.new_text,
+                    body_full=parsed.text,
+                    quoted_text=parsed.quoted,
+                    signature_text=parsed.signature,
+                    body_html=parsed.html,
+                    message_id=parsed.message_id[:998],
+                    in_reply_to=parsed.in_reply_to[:998],
+                    references=" ".join(parsed.references),
+                    original_ref=item.content_hash,
+                    source=self.source,
+                )
+            )
+        Interaction.objects.bulk_create(interactions)
+        participants: list[InteractionParticipant] = []
+        attachments: list[Attachment] = []
+        for item, interaction in zip(items, interactions, strict=True):
+            assert item.parsed is not None and item.resolution is not None
+            participants.extend(self._participants(interaction, item.parsed))
+            attachments.extend(
+                Attachment(
+                    interaction=interaction,
+                    filename=a.filename[:255],
+                    content_type=a.content_type[:255],
+                    size=a.size,
+                    sha256=a.sha256,
+                    inline=a.inline,
+                )
+                for a in item.parsed.attachments
+            )
+            names = {a.email: a.name for a in participants_of(item.parsed)}
+            for address in dict.fromkeys(item.resolution.unknown):
+                self.correspondents.add(address, names.get(address, ""), interaction.occurred_at)
+            if item.resolution.client_id:
+                self.touched_clients.add(item.resolution.client_id)
+        InteractionParticipant.objects.bulk_create(participants)
+        Attachment.objects.bulk_create(attachments)
+        return interactions
 
     # -- CSV log rows -----------------------------------------------------------------------
 
@@ -194,7 +300,7 @@ class Ingestor:
             interaction = Interaction.objects.create(
                 workspace=self.workspace,
                 client_id=client_id,
-                thread_id=self.threads.find(client_id, row.subject, []),
+                thread=self.threads.find(client_id, row.subject, []),
                 channel=row.channel,
                 direction=row.direction,
                 occurred_at=row.occurred_at,
@@ -225,7 +331,9 @@ class Ingestor:
         self.touched_clients.add(client_id)
         return Outcome(IMPORTED, interaction.pk)
 
-    def _participants(self, interaction: Interaction, parsed: ParsedMessage) -> None:
+    def _participants(
+        self, interaction: Interaction, parsed: ParsedMessage
+    ) -> list[InteractionParticipant]:
         rows = []
         roles: list[tuple[str, list[Address]]] = [
             (InteractionParticipant.Role.FROM, [parsed.sender] if parsed.sender else []),
@@ -245,23 +353,12 @@ class Ingestor:
                         user_id=party.user_id if party else None,
                     )
                 )
-        InteractionParticipant.objects.bulk_create(rows)
+        return rows
 
-    def _attachments(self, interaction: Interaction, parsed: ParsedMessage) -> None:
-        rows = []
-        for attachment in parsed.attachments:
-            put_blob(attachment.data, attachment.sha256)
-            rows.append(
-                Attachment(
-                    interaction=interaction,
-                    filename=attachment.filename[:255],
-                    content_type=attachment.content_type[:255],
-                    size=attachment.size,
-                    sha256=attachment.sha256,
-                    inline=attachment.inline,
-                )
-            )
-        Attachment.objects.bulk_create(rows)
+
+def participants_of(parsed: ParsedMessage) -> list[Address]:
+    """Return everyone named on a message: sender, To and Cc."""
+    return [a for a in [parsed.sender, *parsed.to, *parsed.cc] if a is not None]
 
 
 def find_client_id(workspace: Workspace, name_or_domain: str) -> int | None:

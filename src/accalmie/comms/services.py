@@ -57,9 +57,11 @@ def thread_for(
     in_reply_to: str = "",
     references: Iterable[str] = (),
 ) -> Thread:
-    """Return the thread an exchange belongs to: its parent's, else the same subject's, else new."""
-    finder = ThreadFinder(workspace_id)
-    return Thread.objects.get(pk=finder.find(client_id, subject, [in_reply_to, *references]))
+    """Return the thread an exchange belongs to: its parent's, else the same subject's, else new.
+
+    Only the primary key of a thread that already existed is loaded.
+    """
+    return ThreadFinder(workspace_id).find(client_id, subject, [in_reply_to, *references])
 
 
 @transaction.atomic

@@ -2,58 +2,98 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass
+
 from accalmie.comms.models import Interaction, Thread
 from accalmie.comms.subjects import normalize_subject
 
+# Caches are dropped past this many entries so that a huge import keeps a bounded memory.
+CACHE_LIMIT = 50_000
+_CHUNK = 500  # values per IN (...) query
+
+
+@dataclass(frozen=True)
+class ThreadQuery:
+    """What is known of one exchange when its thread is looked for."""
+
+    client_id: int | None
+    subject: str
+    parents: Sequence[str]  # In-Reply-To first, then References, latest first
+    message_id: str = ""
+
+
+def _chunks(values: list[str]) -> list[list[str]]:
+    return [values[i : i + _CHUNK] for i in range(0, len(values), _CHUNK)]
+
 
 class ThreadFinder:
-    """Find an exchange's thread: by the messages it answers, then by subject; else a new one."""
+    """Find exchanges' threads in few queries: parents, then subject, else new threads."""
 
     def __init__(self, workspace_id: int) -> None:
         self.workspace_id = workspace_id
-        self.by_message_id: dict[str, int] = {}
-        self.by_subject: dict[tuple[int | None, str], int] = {}
+        self.by_message_id: dict[str, Thread] = {}
+        self.by_subject: dict[tuple[int | None, str], Thread] = {}
+        self.loaded_subjects: set[str] = set()
 
-    def remember(self, message_id: str, thread_id: int) -> None:
-        self.by_message_id[message_id] = thread_id
+    def find(self, client_id: int | None, subject: str, parents: Sequence[str]) -> Thread:
+        """Return the thread of one exchange (created if none fits)."""
+        return self.find_many([ThreadQuery(client_id, subject, parents)])[0]
 
-    def find(self, client_id: int | None, subject: str, parents: list[str]) -> int:
-        """Return the thread id for an exchange, creating the thread when none fits."""
-        wanted = [m for m in parents if m]
-        for message_id in wanted:
-            if message_id in self.by_message_id:
-                return self.by_message_id[message_id]
-        if wanted:
-            known = dict(
-                Interaction.objects.filter(
-                    workspace_id=self.workspace_id, message_id__in=wanted, thread__isnull=False
-                ).values_list("message_id", "thread_id")
+    def find_many(self, queries: Sequence[ThreadQuery]) -> list[Thread]:
+        """Return each exchange's thread, in order; exchanges of the batch can answer each other."""
+        self._load_parents({p for q in queries for p in q.parents if p})
+        self._load_subjects({normalize_subject(q.subject) for q in queries} - {""})
+        found: list[Thread] = []
+        new: list[Thread] = []
+        for query in queries:
+            normalized = normalize_subject(query.subject)
+            thread = next(
+                (self.by_message_id[p] for p in query.parents if p in self.by_message_id), None
             )
-            for message_id in wanted:
-                if known.get(message_id):
-                    return int(known[message_id])
-        normalized = normalize_subject(subject)
-        key = (client_id, normalized)
-        if normalized and key in self.by_subject:
-            return self.by_subject[key]
-        thread_id = None
-        if normalized:
-            threads = Thread.objects.filter(
-                workspace_id=self.workspace_id, normalized_subject=normalized
+            if thread is None and normalized:
+                thread = self.by_subject.get((query.client_id, normalized))
+            if thread is None:
+                thread = Thread(
+                    workspace_id=self.workspace_id,
+                    client_id=query.client_id,
+                    subject=query.subject[:500],
+                    normalized_subject=normalized,
+                )
+                new.append(thread)
+            if normalized:
+                self.by_subject.setdefault((query.client_id, normalized), thread)
+            if query.message_id:
+                self.by_message_id[query.message_id] = thread
+            found.append(thread)
+        Thread.objects.bulk_create(new)
+        self._bound()
+        return found
+
+    def _load_parents(self, wanted: set[str]) -> None:
+        missing = sorted(wanted - self.by_message_id.keys())
+        for chunk in _chunks(missing):
+            rows = Interaction.objects.filter(
+                workspace_id=self.workspace_id, message_id__in=chunk, thread__isnull=False
+            ).values_list("message_id", "thread_id")
+            for message_id, thread_id in rows:
+                self.by_message_id.setdefault(message_id, Thread(pk=thread_id))
+
+    def _load_subjects(self, wanted: set[str]) -> None:
+        missing = sorted(wanted - self.loaded_subjects)
+        self.loaded_subjects.update(missing)
+        for chunk in _chunks(missing):
+            rows = (
+                Thread.objects.filter(workspace_id=self.workspace_id, normalized_subject__in=chunk)
+                .order_by("pk")
+                .values_list("client_id", "normalized_subject", "pk")
             )
-            threads = (
-                threads.filter(client__isnull=True)
-                if client_id is None
-                else threads.filter(client_id=client_id)
-            )
-            thread_id = threads.values_list("pk", flat=True).first()
-        if thread_id is None:
-            thread_id = Thread.objects.create(
-                workspace_id=self.workspace_id,
-                client_id=client_id,
-                subject=subject[:500],
-                normalized_subject=normalized,
-            ).pk
-        if normalized:
-            self.by_subject[key] = thread_id
-        return thread_id
+            for client_id, subject, pk in rows:
+                self.by_subject.setdefault((client_id, subject), Thread(pk=pk))
+
+    def _bound(self) -> None:
+        if len(self.by_message_id) > CACHE_LIMIT:
+            self.by_message_id.clear()
+        if len(self.by_subject) > CACHE_LIMIT:
+            self.by_subject.clear()
+            self.loaded_subjects.clear()
