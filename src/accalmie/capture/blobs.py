@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import os
-import tempfile
 from pathlib import Path
 
 from django.conf import settings
@@ -17,21 +16,27 @@ def blob_path(sha256: str) -> Path:
     return Path(settings.BLOB_DIR) / sha256[:2] / sha256[2:4] / sha256
 
 
+# Fan-out folders known to exist: one mkdir per folder per process, not per blob.
+_made_dirs: set[Path] = set()
+
+
 def put_blob(data: bytes, sha256: str | None = None) -> str:
     """Store `data` once and return its SHA-256; an existing blob is not rewritten."""
     digest = sha256 or hashlib.sha256(data).hexdigest()
     path = blob_path(digest)
     if path.exists():
         return digest
-    path.parent.mkdir(parents=True, exist_ok=True)
+    if path.parent not in _made_dirs:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        _made_dirs.add(path.parent)
     # Write aside then rename, so a crash never leaves a half-written blob under its name.
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
+    tmp = path.with_name(f".tmp-{os.getpid()}-{path.name}")
     try:
-        with os.fdopen(fd, "wb") as handle:
+        with open(tmp, "wb") as handle:
             handle.write(data)
         os.replace(tmp, path)
     except BaseException:
-        Path(tmp).unlink(missing_ok=True)
+        tmp.unlink(missing_ok=True)
         raise
     return digest
 
