@@ -232,3 +232,17 @@ def test_a_missing_source_is_a_clear_error(agency_ws):
     with pytest.raises(CommandError, match="No workspace"):
         call_command("import", "mbox", "/tmp", "--workspace", "nope")
     assert ImportJob.objects.count() == 0
+
+
+def test_a_public_mail_domain_is_never_given_whole_to_a_client(agency_ws):
+    from django.core.exceptions import ValidationError
+
+    person = Correspondent.objects.create(
+        workspace=agency_ws, address="someone@gmail.com", domain="gmail.com"
+    )
+    client = agency_ws.clients.get()
+    with pytest.raises(ValidationError, match="public mail provider"):
+        assign_correspondent(person, client, whole_domain=True)
+    assert assign_correspondent(person, client) == 0
+    assert not ClientDomain.objects.filter(domain="gmail.com").exists()
+    assert ContactEmail.objects.filter(address="someone@gmail.com").exists()

@@ -186,6 +186,15 @@ class ImapFolderState(models.Model):
         return f"{self.account} {self.folder} {self.uidvalidity}/{self.last_uid}"
 
 
+# Mail providers shared by millions: a whole domain of theirs never belongs to one client.
+FREEMAIL_DOMAINS = frozenset({
+    "gmail.com", "googlemail.com", "yahoo.com", "yahoo.fr", "hotmail.com", "hotmail.fr",
+    "outlook.com", "outlook.fr", "live.com", "live.fr", "msn.com", "icloud.com", "me.com",
+    "aol.com", "gmx.com", "gmx.fr", "gmx.de", "orange.fr", "wanadoo.fr", "free.fr", "sfr.fr",
+    "laposte.net", "neuf.fr", "bbox.fr", "protonmail.com", "proton.me", "yandex.com",
+})  # fmt: skip
+
+
 class Correspondent(models.Model):
     """An address that wrote to us or that we wrote to, not yet known as anyone's contact."""
 
@@ -212,3 +221,7 @@ class Correspondent(models.Model):
 
     def __str__(self) -> str:
         return self.address
+
+    @property
+    def domain_is_shared(self) -> bool:
+        return self.domain in FREEMAIL_DOMAINS

@@ -140,6 +140,10 @@ def assign_correspondent(
     if client.workspace_id != correspondent.workspace_id:
         raise ValidationError("The client belongs to another workspace")
     addresses = [correspondent.address]
+    if whole_domain and correspondent.domain_is_shared:
+        raise ValidationError(
+            f"{correspondent.domain} is a public mail provider: assign addresses one by one"
+        )
     if whole_domain:
         ClientDomain.objects.get_or_create(
             workspace_id=client.workspace_id,

@@ -223,12 +223,16 @@ def review_decide(request: HttpRequest, workspace: str, correspondent_id: int) -
         return redirect("review", workspace=membership.workspace.slug)
     form = AssignForm(request.POST, clients=visible_clients(membership))
     if form.is_valid():
-        moved = assign_correspondent(
-            correspondent,
-            form.cleaned_data["client"],
-            whole_domain=form.cleaned_data["whole_domain"],
-            actor=_actor(request),
-        )
+        try:
+            moved = assign_correspondent(
+                correspondent,
+                form.cleaned_data["client"],
+                whole_domain=form.cleaned_data["whole_domain"],
+                actor=_actor(request),
+            )
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+            return redirect("review", workspace=membership.workspace.slug)
         messages.success(
             request,
             _("%(address)s attribué à %(client)s (%(n)s échanges).")

@@ -34,6 +34,7 @@ class ProgressBar:
         self.last_draw = 0.0
         self.tty = self.stream.isatty()
         self.interval = 0.2 if self.tty else 5.0
+        self.last_text = ""
 
     def line(self, done: int, messages: int) -> str:
         elapsed = max(time.monotonic() - self.started, 1e-6)
@@ -61,6 +62,9 @@ class ProgressBar:
             return
         self.last_draw = now
         text = self.line(done, messages)
+        if not self.tty and text.split("  ")[:2] == self.last_text.split("  ")[:2] and force:
+            return  # the closing line would repeat the last one
+        self.last_text = text
         if self.tty:
             self.stream.write("\r" + text.ljust(100))
         else:

@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import sys
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -151,23 +150,14 @@ class Command(BaseCommand):
         return account
 
     def _run(self, job: ImportJob, options: dict[str, Any], force: bool = False) -> None:
-        bar: ProgressBar | None = None
         quiet = options.get("quiet") or options.get("verbosity", 1) == 0
+        unit = "messages" if job.kind == ImportJob.Kind.IMAP else "bytes"
+        bar = None if quiet else ProgressBar(job.total_bytes, unit=unit, start=job.done_bytes)
 
         def progress(current: ImportJob) -> None:
-            nonlocal bar
-            if quiet:
-                return
-            if bar is None:
-                unit = "messages" if current.kind == ImportJob.Kind.IMAP else "bytes"
-                bar = ProgressBar(
-                    current.total_bytes,
-                    unit=unit,
-                    stream=sys.stderr,
-                    start=current.done_bytes,
-                )
-            bar.total = current.total_bytes
-            bar.update(current.done_bytes, current.seen)
+            if bar is not None:
+                bar.total = current.total_bytes
+                bar.update(current.done_bytes, current.seen)
 
         try:
             job = run_job(job, progress, force=force)
