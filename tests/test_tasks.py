@@ -10,6 +10,7 @@ from django_tasks_db.models import DBTaskResult
 
 from accalmie.comms.models import Channel, Direction
 from accalmie.comms.services import ParticipantSpec, record_interaction
+from accalmie.detect.models import InteractionAnalysis
 from tests.factories import ClientFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -31,13 +32,15 @@ def test_recording_an_exchange_queues_work_that_the_worker_runs():
     )
     client.refresh_from_db()
     assert client.last_interaction_at is None  # not done inline
-    queued = DBTaskResult.objects.get()
-    assert queued.task_path.endswith("refresh_client_activity_task")
-    assert queued.status == "READY"
+    queued = {t.task_path.rsplit(".", 1)[-1]: t for t in DBTaskResult.objects.all()}
+    assert set(queued) == {"refresh_client_activity_task", "analyse_interactions_task"}
+    assert all(t.status == "READY" for t in queued.values())
 
     call_command("worker", batch=True, queue_name="*", verbosity=0)
 
-    queued.refresh_from_db()
-    assert queued.status == "SUCCESSFUL"
+    for task in queued.values():
+        task.refresh_from_db()
+        assert task.status == "SUCCESSFUL", task.task_path
+    assert InteractionAnalysis.objects.filter(interaction__client=client).exists()
     client.refresh_from_db()
     assert client.last_interaction_at == at

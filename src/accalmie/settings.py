@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "accalmie.finance",
     "accalmie.team",
     "accalmie.capture",
+    "accalmie.detect",
     "accalmie.demo",
 ]
 

@@ -21,6 +21,7 @@ from accalmie.capture.models import ImapFolderState, ImportJob
 from accalmie.capture.pipeline import DUPLICATE, IMPORTED, QUARANTINED, Ingestor, Outcome
 from accalmie.comms.services import refresh_client_activity
 from accalmie.core.audit import record_event
+from accalmie.detect.queue import queue_analysis
 from accalmie.mail.imap import FolderState, ImapError, ImapMailbox, ImapSettings, load_password
 from accalmie.mail.sources import SourceError, open_source
 
@@ -87,6 +88,9 @@ def _batches(items: Iterator[T]) -> Iterator[list[T]]:
 
 def _commit(job: ImportJob, ingestor: Ingestor, progress: Progress | None) -> None:
     ingestor.flush()
+    if ingestor.new_interactions:
+        queue_analysis(ingestor.new_interactions)
+        ingestor.new_interactions = []
     job.heartbeat_at = timezone.now()
     job.save()
     if ingestor.touched_clients:

@@ -65,6 +65,8 @@ class Ingestor:
     job: ImportJob | None = None
     source: str = "import"
     touched_clients: set[int] = field(default_factory=set)
+    # Exchanges created since the last batch commit, to queue for analysis.
+    new_interactions: list[int] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         self.directory = Directory(self.workspace)
@@ -207,6 +209,7 @@ class Ingestor:
             )
             for item in fresh
         )
+        self.new_interactions.extend(i.pk for i in interactions)
         ids = iter(interactions)
         for outcome in outcomes:
             if outcome.status == IMPORTED:
@@ -329,6 +332,7 @@ class Ingestor:
                 size=len(raw),
             )
         self.touched_clients.add(client_id)
+        self.new_interactions.append(interaction.pk)
         return Outcome(IMPORTED, interaction.pk)
 
     def _participants(

@@ -18,6 +18,7 @@ from accalmie.comms.models import Channel, Direction, Interaction, InteractionPa
 from accalmie.comms.tasks import refresh_client_activity_task
 from accalmie.comms.threading import ThreadFinder
 from accalmie.core.audit import record_event
+from accalmie.detect.queue import queue_analysis
 from accalmie.projects.models import Project
 
 
@@ -133,4 +134,6 @@ def record_interaction(
     if refresh_activity and client is not None:
         client_id = client.pk
         transaction.on_commit(lambda: refresh_client_activity_task.enqueue([client_id]))
+    if refresh_activity:
+        queue_analysis([interaction.pk])
     return interaction

@@ -42,6 +42,7 @@ def interaction_detail(request: HttpRequest, workspace: str, interaction_id: int
             "client": interaction.client,
             "participants": participants,
             "attachments": interaction.attachments.all(),
+            "hits": list(interaction.hits.all()),
             "thread": thread,
         },
     )

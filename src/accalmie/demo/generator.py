@@ -24,9 +24,10 @@ from accalmie.accounts.models import Role, Workspace
 from accalmie.accounts.services import add_member, create_workspace
 from accalmie.clients.models import Client, Contact
 from accalmie.clients.services import add_contact, create_client
-from accalmie.comms.models import Channel, Direction, InteractionParticipant
+from accalmie.comms.models import Channel, Direction, Interaction, InteractionParticipant
 from accalmie.comms.services import ParticipantSpec, record_interaction, refresh_client_activity
 from accalmie.demo.stories import DEMO_WEEKS, Story, load_replies, load_stories
+from accalmie.detect.services import analyse_stale
 from accalmie.finance.models import Invoice
 from accalmie.projects.models import Contract, Milestone, Project, RevisionRound, ScopeItem
 from accalmie.team.models import TeamPulse
@@ -519,6 +520,8 @@ def build_demo(anchor: dt.date | None = None) -> DemoResult:
             week_start(anchor, turning) if turning is not None else None
         )
     refresh_client_activity(client_ids)
+    # The demo is read at once: analyse its messages now rather than in the background.
+    analyse_stale(Interaction.objects.filter(workspace=workspace))
     from accalmie.core.stats import workspace_counts
 
     result.counts = workspace_counts(workspace)
@@ -531,7 +534,6 @@ def demo_fingerprint(workspace: Workspace) -> str:
 
 
 def _fingerprint_lines(workspace: Workspace) -> Iterator[str]:
-    from accalmie.comms.models import Interaction
 
     for it in (
         Interaction.objects.filter(workspace=workspace)

@@ -21,6 +21,7 @@ _WORD_MARK = re.compile("\ue000(\\d+)\ue001")
 _QP_ESCAPE = re.compile(rb"=([0-9A-Fa-f]{2})")
 _MSG_ID = re.compile(r"<([^<>]*)>")
 _EMAIL = re.compile(r"[^@\s<>(),;:\"\[\]]+@[^@\s<>(),;:\"\[\]]+")
+_ADDRESS_SEPARATORS = re.compile(r"[\s<>(),;:\"\[\]]+")
 _FOLD = re.compile(r"\r?\n(?=[ \t])")
 _NEWLINE = re.compile(r"\r\n|\r|\n")
 
@@ -122,7 +123,8 @@ def parse_addresses(values: list[str], defects: list[str], where: str) -> list[t
         parsed = getaddresses(texts)
     except RecursionError:
         defects.append(f"{where}: too convoluted to parse, kept the bare addresses")
-        parsed = [("", addr) for addr in _EMAIL.findall(" ".join(texts))]
+        tokens = _ADDRESS_SEPARATORS.split(" ".join(texts))
+        parsed = [("", token) for token in tokens if _EMAIL.fullmatch(token)]
     pairs: list[tuple[str, str]] = []
     for hidden_name, hidden_addr in parsed:
         name = _WORD_MARK.sub(lambda m: words[int(m.group(1))], hidden_name)
@@ -137,10 +139,11 @@ def parse_addresses(values: list[str], defects: list[str], where: str) -> list[t
         addr = addr.strip()
         if not _EMAIL.fullmatch(addr):
             # `Big Bug bb@bug.com`, without angle brackets: the parser takes it all as addr.
-            found = _EMAIL.search(addr)
-            rest = (addr[: found.start()] + addr[found.end() :]).strip() if found else addr
-            name = name or " ".join(rest.split())
-            addr = found.group(0) if found else ""
+            # Tokens, not a regex search, which is quadratic on a long token without "@".
+            tokens = _ADDRESS_SEPARATORS.split(addr)
+            found = next((token for token in tokens if _EMAIL.fullmatch(token)), "")
+            name = name or " ".join(addr.replace(found, " ", 1).split() if found else addr.split())
+            addr = found
         addr = addr.lower()
         if name or addr:
             pairs.append((name, addr))

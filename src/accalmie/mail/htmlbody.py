@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import re
+from html import escape, unescape
 from html.parser import HTMLParser
 
 import nh3
@@ -48,13 +49,45 @@ _PARAGRAPHS = {"p", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "ul", "ol"
 # style are skipped on their own.
 _SKIPPED = {"script", "style", "title", "noscript", "template", "svg", "math", "xml", "select"}
 _VOID = {"br", "hr", "img", "input", "meta", "link", "col", "area", "base", "wbr", "source"}
+_TEXT_CLEANER = nh3.Cleaner(
+    tags=_BLOCKS | {"br", "td", "th"},
+    clean_content_tags=_SKIPPED,
+    attributes={},
+    link_rel=None,
+    strip_comments=True,
+)
+# Real mail stays far below this; 100,000 nested <div> take nh3 fifteen seconds.
+MAX_NESTING = 2_000
+# Elements the parser closes by itself: leaving them open does not nest them.
+_AUTO_CLOSED = _VOID | {"p", "li", "td", "th", "tr", "tbody", "thead", "option", "dt", "dd"}
+_OPEN_TAG = re.compile(r"<([a-z][a-z0-9]*)")
+_CLOSE_TAG = re.compile(r"</([a-z][a-z0-9]*)")
+# `[^<>]`, not `[^>]`: stops at the next "<", so runs of unclosed "<a " stay linear.
+_TAG = re.compile(r"<[^<>]*>")
 _SPACES = re.compile(r"[ \t\r\n\f\v\u00a0\u200b]+")
 _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9._:-]+)""", re.I)
 
 
 def sanitize_html(html: str) -> str:
     """Return `html` reduced to harmless formatting: no script, style, form, src or style."""
+    if too_deeply_nested(html):
+        return "<pre>" + escape(_strip_tags(html)) + "</pre>"
     return _CLEANER.clean(html).strip()
+
+
+def too_deeply_nested(html: str) -> bool:
+    """Tell whether `html` opens so many elements without closing them that parsing it
+    would take minutes (html5ever's cost grows with the square of the nesting depth)."""
+    lowered = html.lower()
+    opened = sum(1 for name in _OPEN_TAG.findall(lowered) if name not in _AUTO_CLOSED)
+    closed = sum(1 for name in _CLOSE_TAG.findall(lowered) if name not in _AUTO_CLOSED)
+    return opened - closed > MAX_NESTING
+
+
+def _strip_tags(html: str) -> str:
+    """Return the text of `html` without parsing it (for abusive markup only)."""
+    lines = (" ".join(line.split()) for line in unescape(_TAG.sub(" ", html)).splitlines())
+    return "\n".join(line for line in lines if line)
 
 
 def meta_charset(data: bytes) -> str | None:
@@ -65,10 +98,16 @@ def meta_charset(data: bytes) -> str | None:
 
 def html_to_text(html: str) -> str:
     """Return the readable text of `html`: lines for blocks, "- " for list items, no tags."""
+    # nh3 first: html.parser is quadratic on some malformed input ("<a " repeated, runs of
+    # "<!--"), and nh3's output is well-formed, keeping only the tags that shape the text.
+    html = html[:MAX_HTML_FOR_TEXT]
+    if too_deeply_nested(html):
+        return _strip_tags(html)
+    normalised = _TEXT_CLEANER.clean(html)
     parser = _TextExtractor()
     # html.parser is lenient; the guard only covers its own bugs, keeping what was read.
     with contextlib.suppress(Exception):
-        parser.feed(html[:MAX_HTML_FOR_TEXT])
+        parser.feed(normalised)
         parser.close()
     return parser.text()
 

@@ -35,7 +35,7 @@ from accalmie.mail.headers import (
     parse_msg_ids,
     raw_to_text,
 )
-from accalmie.mail.htmlbody import html_to_text, meta_charset, sanitize_html
+from accalmie.mail.htmlbody import html_to_text, meta_charset, sanitize_html, too_deeply_nested
 from accalmie.mail.quotes import split_reply
 
 MAX_MESSAGE_DEPTH = 20
@@ -71,36 +71,36 @@ class Address:
 class Attachment:
     """One file carried by a mail, decoded."""
 
-    filename: str
-    content_type: str
-    size: int
-    sha256: str
-    data: bytes
-    inline: bool
+    filename: str  # decoded, no path; "attachment-1.bin" when the mail gives none
+    content_type: str  # lower-case, e.g. "application/pdf"
+    size: int  # decoded size in bytes
+    sha256: str  # hex digest of `data`
+    data: bytes  # decoded bytes
+    inline: bool  # shown inside the mail (Content-Disposition inline, related images)
 
 
 @dataclass
 class ParsedMessage:
     """Everything the application keeps of one mail."""
 
-    message_id: str
-    in_reply_to: str
-    references: list[str]
-    subject: str
-    date: datetime | None
-    sender: Address | None
+    message_id: str  # "<abc@host>", "" if none
+    in_reply_to: str  # first msg-id of In-Reply-To, "" if none
+    references: list[str]  # msg-ids of References, in order
+    subject: str  # decoded, whitespace folded
+    date: datetime | None  # aware, UTC; None when missing or unparseable
+    sender: Address | None  # first From address
     to: list[Address]
     cc: list[Address]
     reply_to: list[Address]
-    text: str
-    html: str
-    new_text: str
-    quoted: str
-    signature: str
+    text: str  # the whole body as readable text (text/plain, else derived from HTML)
+    html: str  # the HTML body sanitised with nh3, "" when the mail has no HTML part
+    new_text: str  # `text` without quoted history and signature
+    quoted: str  # the quoted history removed from `text`
+    signature: str  # the signature or mobile footer removed from `text`
     attachments: list[Attachment]
-    embedded: list[ParsedMessage]
-    defects: list[str]
-    content_hash: str
+    embedded: list[ParsedMessage]  # message/rfc822 parts, parsed (depth-limited)
+    defects: list[str]  # short notes on what had to be guessed or repaired
+    content_hash: str  # sha256 hex of the raw bytes given to parse_message
 
 
 class UnparseableMessage(ValueError):
@@ -324,7 +324,7 @@ def _walk_part(part: Message, level: int, walk: _Walk, related: bool = False) ->
             return _alternative(payload, level, walk)
         pieces: list[_Piece] = []
         for child in payload:
-            pieces += _walk_part(child, level + 1, walk, media_type == "multipart/related")
+            pieces += _walk_child(child, level + 1, walk, media_type == "multipart/related")
         return pieces
     if isinstance(payload, list):  # another message/* subtype parsed as a sub-message
         _add_attachment(part, media_type, walk, mime.serialize(part))
@@ -344,6 +344,15 @@ def _walk_part(part: Message, level: int, walk: _Walk, related: bool = False) ->
     return []
 
 
+def _walk_child(part: Message, level: int, walk: _Walk, related: bool = False) -> list[_Piece]:
+    """Walk one sub-part; a part the stdlib cannot read is noted, its siblings still count."""
+    try:
+        return _walk_part(part, level, walk, related)
+    except Exception as error:
+        walk.defects.append(f"a part is unreadable ({type(error).__name__}), skipped")
+        return []
+
+
 def _is_body(part: Message) -> bool:
     """Tell whether a text part is part of the body rather than a text file attached."""
     return mime.disposition(part) != "attachment" and not mime.filename(part)
@@ -351,7 +360,7 @@ def _is_body(part: Message) -> bool:
 
 def _alternative(children: list[Message], level: int, walk: _Walk) -> list[_Piece]:
     """Merge the versions of multipart/alternative: the plain text and the last HTML."""
-    versions = [pieces for child in children if (pieces := _walk_part(child, level + 1, walk))]
+    versions = [pieces for child in children if (pieces := _walk_child(child, level + 1, walk))]
     if not versions:
         return []
     plain = next((pieces for pieces in versions if all(p.plain is not None for p in pieces)), None)
@@ -378,6 +387,8 @@ def _text_piece(part: Message, media_type: str, defects: list[str]) -> list[_Pie
     text = decode_text(data, charset, defects, "body")
     text = _CONTROLS.sub("", text.replace("\r\n", "\n").replace("\r", "\n"))
     if media_type == "text/html":
+        if too_deeply_nested(text):
+            defects.append("HTML nested absurdly deep, reduced to its text")
         return [_Piece(html=text)] if text.strip() else []
     if (mime.param(part, "format") or "").lower() == "flowed":
         text = mime.unflow(text, (mime.param(part, "delsp") or "").lower() == "yes")

@@ -18,7 +18,7 @@ _IDENTITY_ENCODINGS = frozenset(
     {"", "7bit", "8bit", "binary", "7-bit", "8-bit", "plain", "none", "text", "text/plain"}
 )
 _UU_ENCODINGS = frozenset({"x-uuencode", "uuencode", "uue", "x-uue"})
-_UU_BEGIN = re.compile(rb"^begin(?:-base64)?\s+[0-7]{3,4}\s+(.*?)\s*$", re.M)
+_UU_BEGIN = re.compile(rb"^begin(?:-base64)?[ \t]+[0-7]{3,4}[ \t]+([^\r\n]*)", re.M)
 # A delimiter line followed by a header field: `--boundary` then `Content-Type: ...`.
 _DELIMITER = re.compile(rb"^--([^\r\n]{1,200})\r?\n(?=[!-9;-~]+[ \t]*:)", re.M)
 _UNSAFE_FILENAME = re.compile(r"[\x00-\x1f\x7f/\\]")
@@ -143,7 +143,7 @@ def uu_filename(part: Message) -> str | None:
     if not isinstance(payload, str):
         return None
     match = _UU_BEGIN.search(to_bytes(payload))
-    return match.group(1).decode("utf-8", "replace") if match else None
+    return match.group(1).strip().decode("utf-8", "replace") if match else None
 
 
 def filename(part: Message) -> str:
@@ -168,7 +168,9 @@ def safe_filename(name: str) -> str:
 def made_up_filename(media_type: str, number: int) -> str:
     """Return a name like "attachment-1.bin" for a part that has none."""
     extension = _PREFERRED_EXTENSIONS.get(media_type) or _TYPES.guess_extension(media_type)
-    return f"attachment-{number}{extension or '.bin'}"
+    if not extension:
+        extension = ".txt" if media_type.startswith("text/") else ".bin"
+    return f"attachment-{number}{extension}"
 
 
 def unflow(text: str, delsp: bool) -> str:

@@ -33,11 +33,12 @@ _ATTRIBUTION_END = re.compile(r"(?:\bwrote|\ba\s+écrit|\bschrieb)\s*:\s*$", re.
 _EVIDENCE = re.compile(r"\d|@")
 _SEPARATOR = re.compile(
     r"^\s*[-_=*]{2,}\s*(?:original message|message d['’]origine|forwarded message"
-    r"|message transf[ée]r[ée]|ursprüngliche nachricht)\s*[-_=*]*\s*$"
+    r"|message transf[ée]r[ée]|ursprüngliche nachricht)[\s\-_=*]*$"
     r"|^\s*(?:begin forwarded message|début du message (?:réexpédié|transféré))\s*:\s*$",
     re.IGNORECASE,
 )
-_FIELD = r"^\s*\**\s*(?:{names})\s*\**[ \t\u00a0\u202f]*:"
+# Each part matches its own characters, so a long run of spaces cannot backtrack.
+_FIELD = r"^\s*(?:\*+\s*)?(?:{names})\s*(?:\*+\s*)?:"
 _FROM_FIELD = re.compile(_FIELD.format(names="from|de"), re.IGNORECASE)
 _OTHER_FIELD = re.compile(
     _FIELD.format(names="sent|envoyé|date|to|à|a|cc|cci|bcc|subject|objet|reply-to|importance"),
@@ -61,13 +62,14 @@ _FOOTER = re.compile(
 
 def split_reply(text: str) -> tuple[str, str, str]:
     """Return (new_text, quoted, signature) of a plain-text mail body."""
-    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
-    cut, attribution_lines = _find_cut(lines)
+    body = _Body(text.replace("\r\n", "\n").replace("\r", "\n").split("\n"))
+    lines = body.lines
+    cut, attribution_lines = _find_cut(body)
     new: list[str] = []
     quoted: list[str] = []
     in_quote = False
     for index, line in enumerate(lines[:cut]):
-        if index in attribution_lines or _QUOTED.match(line) or _introduces(lines, index, cut):
+        if index in attribution_lines or _QUOTED.match(line) or _introduces(body, index, cut):
             if quoted and not in_quote:
                 quoted.append("")  # keep separate quoted passages apart
             quoted.append(line)
@@ -83,9 +85,37 @@ def split_reply(text: str) -> tuple[str, str, str]:
     return _tidy(new), _tidy(quoted), _tidy(signature)
 
 
-def _find_cut(lines: list[str]) -> tuple[int, set[int]]:
+class _Body:
+    """The lines of a body, with what the rules ask about them computed once, backwards,
+    so that no rule rescans the rest of the body (linear time on any input)."""
+
+    def __init__(self, lines: list[str]) -> None:
+        self.lines = lines
+        count = len(lines)
+        # Index of the first non-blank line at or after i (count if none).
+        self.next_content = [count] * (count + 1)
+        # Whether an unquoted answer follows a quoted line somewhere at or after i.
+        self.interleaved = [False] * (count + 1)
+        answer_below = False
+        for index in range(count - 1, -1, -1):
+            line = lines[index]
+            blank = not line.strip()
+            quoted = bool(_QUOTED.match(line))
+            self.next_content[index] = self.next_content[index + 1] if blank else index
+            self.interleaved[index] = self.interleaved[index + 1] or (quoted and answer_below)
+            answer_below = answer_below or not (blank or quoted)
+
+    def quote_follows(self, start: int, end: int | None = None) -> bool:
+        """Tell whether the first non-blank line from `start` (before `end`) is quoted."""
+        index = self.next_content[min(start, len(self.lines))]
+        limit = len(self.lines) if end is None else end
+        return index < limit and bool(_QUOTED.match(self.lines[index]))
+
+
+def _find_cut(body: _Body) -> tuple[int, set[int]]:
     """Return where the quoted history starts (len(lines) if nowhere) and the indexes of
     attribution lines that head interleaved quotes (those stay in place)."""
+    lines = body.lines
     interleaved: set[int] = set()
     index = 0
     while index < len(lines):
@@ -94,10 +124,10 @@ def _find_cut(lines: list[str]) -> tuple[int, set[int]]:
             return index, interleaved
         if _FROM_FIELD.match(line) and _is_header_block(lines, index):
             return _rule_above(lines, index), interleaved
-        span = _attribution_span(lines, index)
+        span = _attribution_span(body, index)
         if span:
             after = index + span
-            if not _is_interleaved(lines, after):
+            if not body.interleaved[after]:
                 return index, interleaved
             interleaved.update(range(index, after))
             index = after
@@ -106,8 +136,9 @@ def _find_cut(lines: list[str]) -> tuple[int, set[int]]:
     return len(lines), interleaved
 
 
-def _attribution_span(lines: list[str], index: int) -> int:
+def _attribution_span(body: _Body, index: int) -> int:
     """Return how many lines the attribution starting at `index` covers (0 if none)."""
+    lines = body.lines
     if not _ATTRIBUTION_START.match(lines[index]):
         return 0
     for span in range(1, _MAX_ATTRIBUTION_LINES + 1):
@@ -117,36 +148,17 @@ def _attribution_span(lines: list[str], index: int) -> int:
         if len(block) > _MAX_ATTRIBUTION or (span > 1 and not lines[index + span - 1].strip()):
             return 0
         if _ATTRIBUTION_END.search(block):
-            quote_follows = _next_is_quoted(lines, index + span)
+            quote_follows = body.quote_follows(index + span)
             return span if quote_follows or _EVIDENCE.search(block) else 0
     return 0
 
 
-def _next_is_quoted(lines: list[str], start: int) -> bool:
-    """Tell whether the first non-blank line from `start` is quoted with ">"."""
-    for line in lines[start:]:
-        if line.strip():
-            return bool(_QUOTED.match(line))
-    return False
-
-
-def _introduces(lines: list[str], index: int, cut: int) -> bool:
+def _introduces(body: _Body, index: int, cut: int) -> bool:
     """Tell whether a line like "Marie <m@x.fr> wrote:" heads a block of quoted lines."""
-    line = lines[index]
+    line = body.lines[index]
     if len(line) > _MAX_ATTRIBUTION or not _ATTRIBUTION_END.search(line):
         return False
-    return index + 1 < cut and _next_is_quoted(lines[:cut], index + 1)
-
-
-def _is_interleaved(lines: list[str], start: int) -> bool:
-    """Tell whether unquoted answers follow quoted lines after an attribution."""
-    seen_quote = False
-    for line in lines[start:]:
-        if _QUOTED.match(line):
-            seen_quote = True
-        elif line.strip() and seen_quote:
-            return True
-    return False
+    return body.quote_follows(index + 1, cut)
 
 
 def _is_header_block(lines: list[str], index: int) -> bool:
@@ -167,11 +179,13 @@ def _rule_above(lines: list[str], index: int) -> int:
 def _split_signature(lines: list[str]) -> tuple[list[str], list[str]]:
     """Split the new text from its signature or mobile footer."""
     content_seen = False
+    below = sum(1 for line in lines if line.strip())  # non-blank lines from here on
     for index, line in enumerate(lines):
-        if _SIGNATURE_SEPARATOR.match(line) and content_seen:
-            below = [rest for rest in lines[index + 1 :] if rest.strip()]
-            if below and len(below) <= _MAX_SIGNATURE_LINES:
-                return lines[:index], lines[index + 1 :]
+        if line.strip():
+            below -= 1
+        is_separator = content_seen and bool(_SIGNATURE_SEPARATOR.match(line))
+        if is_separator and 0 < below <= _MAX_SIGNATURE_LINES:
+            return lines[:index], lines[index + 1 :]
         content_seen = content_seen or bool(line.strip())
     last = len(lines) - 1
     while last >= 0 and not lines[last].strip():

@@ -1,0 +1,144 @@
+"""Put the layers together: fold, tell the language, match lexicons in context, score."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from functools import cache
+
+from accalmie.analysis.context import _NEGATION, Sentences
+from accalmie.analysis.language import detect_language
+from accalmie.analysis.lexicon import Entry, lexicon_fingerprint, load_lexicons
+from accalmie.analysis.normalize import fold
+from accalmie.analysis.signals import MARKERS, TEXT_SIGNALS
+
+# Bump when the engine's behaviour changes: stored hits are then analysed again.
+ENGINE_VERSION = "1"
+WEAKEN = {"question": 0.5, "conditional": 0.6}
+# A signal's score must reach this to count as a hit.
+HIT_THRESHOLD = 0.3
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """The exact words that triggered a hit: offsets into the analysed text."""
+
+    start: int
+    end: int
+    text: str
+
+
+@dataclass(frozen=True)
+class Hit:
+    """One signal found in a message, with its evidence and a plain explanation."""
+
+    signal: str
+    score: float
+    evidence: tuple[Evidence, ...]
+    detector: str
+    explanation: dict[str, str]
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "signal": self.signal,
+            "score": round(self.score, 3),
+            "detector": self.detector,
+            "evidence": [{"start": e.start, "end": e.end, "text": e.text} for e in self.evidence],
+            "explanation": self.explanation,
+        }
+
+
+@dataclass
+class Analysis:
+    """Everything found in one message."""
+
+    lang: str
+    scores: dict[str, float]
+    hits: list[Hit]
+    markers: dict[str, int] = field(default_factory=dict)
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "lang": self.lang,
+            "scores": {k: round(v, 3) for k, v in self.scores.items()},
+            "hits": [h.as_dict() for h in self.hits],
+            "markers": self.markers,
+        }
+
+
+@cache
+def detector_version() -> str:
+    """Return the version of the whole detector set: engine, lexicons and models."""
+    digest = hashlib.sha256(ENGINE_VERSION.encode())
+    digest.update(lexicon_fingerprint().encode())
+    return digest.hexdigest()[:12]
+
+
+def _multiplier(entry: Entry, context_flags: dict[str, bool]) -> float:
+    factor = 1.0
+    for rule, present in context_flags.items():
+        if not present:
+            continue
+        action = entry.rules.get(rule, "keep")
+        if action == "drop":
+            return 0.0
+        if action == "weaken":
+            factor *= WEAKEN.get(rule, 0.5)
+    return factor
+
+
+def _languages(lang: str) -> tuple[str, ...]:
+    return ("fr", "en") if lang == "mixed" else (lang,)
+
+
+def analyze(text: str, lang: str | None = None) -> Analysis:
+    """Return the signals a client's message shows, each with its evidence and explanation."""
+    folded = fold(text)
+    detected = lang if lang in {"fr", "en"} else detect_language(folded.text)[0]
+    lexicons = load_lexicons()
+    sentences: Sentences | None = None
+    best: dict[str, list[tuple[float, Evidence, Entry]]] = {}
+    markers = dict.fromkeys(MARKERS, 0)
+    haystack = folded.text
+    for language in _languages(detected):
+        for entry in lexicons.get(language, ()):
+            for pattern in entry.patterns:
+                if pattern.anchors is not None and not any(a in haystack for a in pattern.anchors):
+                    continue
+                for match in pattern.regex.finditer(haystack):
+                    if sentences is None:
+                        sentences = Sentences(haystack)
+                    context = sentences.context(match.start(), match.end())
+                    flags = {
+                        "negation": context.negated and not _NEGATION.search(match.group()),
+                        "question": context.question,
+                        "conditional": context.conditional,
+                        "reported": context.reported,
+                    }
+                    weight = entry.weight * _multiplier(entry, flags)
+                    if weight <= 0:
+                        continue
+                    start, end = folded.span(match.start(), match.end())
+                    evidence = Evidence(start, end, text[start:end])
+                    if entry.signal in MARKERS:
+                        markers[entry.signal] += 1
+                    else:
+                        best.setdefault(entry.signal, []).append((weight, evidence, entry))
+    scores = dict.fromkeys(TEXT_SIGNALS, 0.0)
+    hits: list[Hit] = []
+    for signal, found in best.items():
+        if signal not in scores:
+            continue
+        remaining = 1.0
+        for weight, _evidence, _entry in found:
+            remaining *= 1.0 - weight
+        score = 1.0 - remaining
+        scores[signal] = score
+        if score < HIT_THRESHOLD:
+            continue
+        found.sort(key=lambda item: -item[0])
+        top = found[0][2]
+        evidence = tuple(sorted({e for _w, e, _entry in found}, key=lambda e: (e.start, e.end)))
+        hits.append(Hit(signal, score, evidence, top.detector, top.explanation))
+    hits.sort(key=lambda h: -h.score)
+    return Analysis(lang=detected, scores=scores, hits=hits, markers=markers)

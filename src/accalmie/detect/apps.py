@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class DetectConfig(AppConfig):
+    name = "accalmie.detect"
+    label = "detect"

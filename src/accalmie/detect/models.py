@@ -1,0 +1,84 @@
+"""What the signal engine found in stored exchanges, and with which detector set."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+SIGNAL_LABELS = {
+    "contempt": _("Mépris"),
+    "intimidation": _("Intimidation"),
+    "passive_aggression": _("Agressivité passive"),
+    "impoliteness": _("Impolitesse"),
+    "blame_shifting": _("Rejet de la faute"),
+    "transactional_shift": _("Glissement transactionnel"),
+    "supplier_framing": _("Traité en simple fournisseur"),
+    "manipulation": _("Manipulation"),
+    "negativity": _("Négativité"),
+    "resistance_to_feedback": _("Refus des conseils"),
+    "unrealistic_expectations": _("Attentes irréalistes"),
+    "scope_creep": _("Hors périmètre"),
+    "direction_change": _("Changement de cap"),
+    "revision_overrun": _("Corrections au-delà du contrat"),
+    "micromanagement": _("Microgestion"),
+    "urgency_pressure": _("Pression de l'urgence"),
+    "out_of_hours": _("Hors des heures"),
+    "non_response": _("Silence"),
+    "channel_bypass": _("Contournement de l'interlocuteur"),
+    "late_payment": _("Retard de paiement"),
+    "team_strain": _("Équipe sous tension"),
+    "appreciation": _("Reconnaissance"),
+    "collaboration": _("Collaboration"),
+    "knowledge_sharing": _("Partage de contexte"),
+    "timely_feedback": _("Retours rapides"),
+}
+
+
+class InteractionAnalysis(models.Model):
+    """The analysis of one exchange by one version of the detector set."""
+
+    interaction = models.OneToOneField(
+        "comms.Interaction", on_delete=models.CASCADE, related_name="analysis"
+    )
+    lang = models.CharField(max_length=8)
+    detector_version = models.CharField(max_length=32, db_index=True)
+    scores = models.JSONField(default=dict)
+    markers = models.JSONField(default=dict)
+    analysed_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"{self.interaction_id} {self.detector_version}"
+
+
+class SignalHit(models.Model):
+    """A signal found in an exchange, with the exact words that show it."""
+
+    interaction = models.ForeignKey(
+        "comms.Interaction", on_delete=models.CASCADE, related_name="hits"
+    )
+    # Denormalised for the per-client and per-signal queries of the health score.
+    client = models.ForeignKey(
+        "clients.Client", on_delete=models.CASCADE, null=True, blank=True, related_name="hits"
+    )
+    signal = models.CharField(max_length=40, db_index=True)
+    score = models.FloatField()
+    detector = models.CharField(max_length=120)
+    evidence = models.JSONField(default=list)  # [{"start": n, "end": n, "text": "…"}]
+    explanation_fr = models.TextField()
+    explanation_en = models.TextField()
+    detector_version = models.CharField(max_length=32)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-score", "id"]
+        indexes = [models.Index(fields=["client", "signal"], name="hit_client_signal")]
+
+    def __str__(self) -> str:
+        return f"{self.signal} {self.score:.2f} #{self.interaction_id}"
+
+    @property
+    def label(self) -> str:
+        return str(SIGNAL_LABELS.get(self.signal, self.signal))
+
+    def explanation(self, lang: str) -> str:
+        return self.explanation_en if lang.startswith("en") else self.explanation_fr

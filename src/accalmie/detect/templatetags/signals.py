@@ -1,0 +1,72 @@
+"""Show hits in a message: each evidence span marked, labelled and explained."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from django import template
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import get_language
+
+from accalmie.analysis.signals import GOOD_SIGNALS
+from accalmie.detect.models import SIGNAL_LABELS, SignalHit
+
+register = template.Library()
+
+
+def _spans(text: str, hits: Iterable[SignalHit]) -> list[tuple[int, int, SignalHit]]:
+    spans = []
+    for hit in hits:
+        for evidence in hit.evidence:
+            start, end = int(evidence["start"]), int(evidence["end"])
+            # Offsets are only trusted while the text is the one that was analysed.
+            if 0 <= start < end <= len(text) and text[start:end] == evidence["text"]:
+                spans.append((start, end, hit))
+    spans.sort(key=lambda s: (s[0], -s[2].score))
+    kept: list[tuple[int, int, SignalHit]] = []
+    for span in spans:
+        if not kept or span[0] >= kept[-1][1]:
+            kept.append(span)
+    return kept
+
+
+def _escape_lines(text: str) -> str:
+    return str(escape(text)).replace("\n", "<br>")
+
+
+@register.simple_tag
+def highlighted(text: str, hits: Iterable[SignalHit]) -> SafeString:
+    """Return the text as HTML with every evidence span marked with its signal."""
+    lang = get_language() or "fr"
+    parts, position = [], 0
+    for number, (start, end, hit) in enumerate(_spans(text, hits)):
+        kind = "good" if hit.signal in GOOD_SIGNALS else "warn"
+        tip_id = f"tip-{hit.pk}-{number}"
+        parts.append(_escape_lines(text[position:start]))
+        parts.append(
+            f'<mark class="sig sig-{kind}" data-signal="{hit.signal}" tabindex="0" '
+            f'aria-describedby="{tip_id}"><span class="sig-label">'
+            f"{escape(SIGNAL_LABELS.get(hit.signal, hit.signal))}</span> "
+            f"{_escape_lines(text[start:end])}"
+            f'<span class="sig-tip" role="tooltip" id="{tip_id}">'
+            f"{escape(hit.explanation(lang))}</span></mark>"
+        )
+        position = end
+    parts.append(_escape_lines(text[position:]))
+    return mark_safe("".join(parts))  # noqa: S308 - every piece is escaped above
+
+
+@register.filter
+def signal_label(signal: str) -> str:
+    return str(SIGNAL_LABELS.get(signal, signal))
+
+
+@register.filter
+def explanation_for(hit: SignalHit, lang: str) -> str:
+    return hit.explanation(lang or "fr")
+
+
+@register.filter
+def is_good_signal(signal: str) -> bool:
+    return signal in GOOD_SIGNALS
