@@ -54,7 +54,7 @@ class Sentences:
 
     def context(self, start: int, end: int) -> Context:
         """Return the context of the match [start, end)."""
-        s_start, s_end, terminator = self.around(start)
+        s_start, _s_end, terminator = self.around(start)
         before = self.text[s_start:start]
         clause_start = 0
         for brk in _CLAUSE_BREAK.finditer(before):
