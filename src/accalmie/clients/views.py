@@ -60,7 +60,8 @@ def client_detail(request: HttpRequest, workspace: str, client_id: int) -> HttpR
             Prefetch(
                 "participants",
                 queryset=InteractionParticipant.objects.select_related("contact", "user"),
-            )
+            ),
+            "hits",
         )
         .order_by("-occurred_at", "-id")
     )

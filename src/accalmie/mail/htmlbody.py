@@ -33,8 +33,7 @@ _CLEANER = nh3.Cleaner(
     url_relative="deny",
 )
 
-# Past this size the text conversion is cut: html.parser is slow on pathological input,
-# and no one reads a 2 MB mail as text.
+# Past this size the text conversion is cut: no one reads more than 2 MB of mail as text.
 MAX_HTML_FOR_TEXT = 2_000_000
 
 _BLOCKS = {
@@ -69,7 +68,7 @@ _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9._:-]
 
 
 def sanitize_html(html: str) -> str:
-    """Return `html` reduced to harmless formatting: no script, style, form, src or style."""
+    """Return `html` reduced to harmless formatting: no script, form, image, style, src."""
     if too_deeply_nested(html):
         return "<pre>" + escape(_strip_tags(html)) + "</pre>"
     return _CLEANER.clean(html).strip()

@@ -28,8 +28,17 @@ class Command(BaseCommand):
         )
         imp.add_argument("--keep", help="work in this folder and keep it")
         imp.add_argument("--json", action="store_true")
+        ana = sub.add_parser("analysis", help="text pipeline rate (messages/s per core)")
+        ana.add_argument("--messages", type=int, default=20_000)
+        ana.add_argument("--json", action="store_true")
 
     def handle(self, *args: Any, **options: Any) -> None:
+        machine = (
+            f"{platform.machine()} · {os.cpu_count()} cores · Python {platform.python_version()}"
+        )
+        if options["what"] == "analysis":
+            self._analysis(options, machine)
+            return
         from accalmie.bench import imports
 
         corpora = Path(options["corpora"]).expanduser()
@@ -53,3 +62,23 @@ class Command(BaseCommand):
                 f"{r['messages_per_s']:>9.0f}{r['peak_rss_mb']:>9.0f}"
             )
         self.stdout.write(f"importer / bare parse: {result['ratio_to_bare']:.0%} of the rate")
+
+    def _analysis(self, options: dict[str, Any], machine: str) -> None:
+        from accalmie.bench import analysis
+
+        result = analysis.run(options["messages"])
+        result["machine"] = machine
+        if options["json"]:
+            write_json(self.stdout, result)
+            return
+        self.stdout.write(
+            f"{result['messages']:,} messages of {result['mean_words']} words "
+            f"on average ({machine})"
+        )
+        for rate in result["rates"]:  # type: ignore[attr-defined]
+            self.stdout.write(
+                f"  {rate['name']:<36} {rate['seconds']:>7.2f} s  "
+                f"{rate['messages_per_second_per_core']:>7,} messages/s per core"
+            )
+        if not result["vader_installed"]:
+            self.stdout.write("  (vaderSentiment_fr is not installed: `make install` adds it)")
