@@ -18,6 +18,7 @@ per word: scoring an e-mail costs a look-up per word and one per pair of words.
 
 from __future__ import annotations
 
+import itertools
 import json
 import math
 import re
@@ -33,9 +34,10 @@ from typing import Any
 MODELS_FOLDER = "models"
 FORMAT = 1
 
-# Letters and digits (no underscore), or one tone mark. Offsets are those of the original
+# Letters and digits (no underscore) with any combining accents (text typed on some systems
+# arrives decomposed, "e" + U+0301), or one tone mark. Offsets are those of the original
 # text, so a span shown to the user is exactly what the client wrote.
-_TOKEN = re.compile(r"[^\W_]+|[!?]")
+_TOKEN = re.compile(r"[^\W_](?:[^\W_]|[\u0300-\u036f])*|[!?]")
 _PUNCTUATION = frozenset("!?")
 # Folding kept here rather than shared with the lexicon engine's normaliser: a model's
 # weights are only valid for the exact folding it was trained with, so it must not change
@@ -88,7 +90,7 @@ def char_ngrams(word: str, sizes: tuple[int, int]) -> list[str]:
 def feature_counts(words: list[str], sizes: tuple[int, int]) -> tuple[Counter[str], Counter[str]]:
     """Count the word features (unigrams, bigrams) and character n-grams of folded tokens."""
     word_counts: Counter[str] = Counter(words)
-    word_counts.update(f"{a} {b}" for a, b in zip(words, words[1:], strict=False))
+    word_counts.update(f"{a} {b}" for a, b in itertools.pairwise(words))
     char_counts: Counter[str] = Counter()
     for word in words:
         char_counts.update(char_ngrams(word, sizes))
@@ -160,9 +162,7 @@ class LinearTextModel:
             return self.intercept
         weights = self.word_weights
         word_sum = sum(weights.get(w, 0.0) for w in words)
-        word_sum += sum(
-            weights.get(f"{a} {b}", 0.0) for a, b in zip(words, words[1:], strict=False)
-        )
+        word_sum += sum(weights.get(f"{a} {b}", 0.0) for a, b in itertools.pairwise(words))
         char_sum = 0.0
         char_total = 0
         for word in words:
@@ -202,7 +202,7 @@ class LinearTextModel:
             part, _count = self._char_part(token.folded)
             value = weights.get(token.folded, 0.0) * word_scale + part * char_scale
             candidates.append((value, token.start, token.end))
-        for left, right in zip(tokens, tokens[1:], strict=False):
+        for left, right in itertools.pairwise(tokens):
             value = weights.get(f"{left.folded} {right.folded}", 0.0) * word_scale
             candidates.append((value, left.start, right.end))
         # Strongest first; ties broken by position so the output is stable.
@@ -233,8 +233,11 @@ def _load(name: str) -> LinearTextModel:
 
 def available_models() -> list[str]:
     """Return the names of the shipped models, sorted."""
+    folder = _folder()
+    if not folder.is_dir():
+        return []
     return sorted(
         entry.name.removesuffix(".json")
-        for entry in _folder().iterdir()
+        for entry in folder.iterdir()
         if entry.name.endswith(".json") and entry.is_file()
     )

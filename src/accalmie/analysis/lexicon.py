@@ -98,7 +98,8 @@ def anchors_of(pattern: str) -> frozenset[str] | None:
 
 def compile_pattern(pattern: str) -> Pattern:
     """Compile a lexicon pattern (word-bounded, `{gap}` expanded)."""
-    source = pattern.replace("{gap}", GAP)
+    # "a {gap} b" and "a {gap}b" both mean: a, up to three words, b.
+    source = pattern.replace(" {gap} ", " {gap}").replace("{gap}", GAP)
     return Pattern(re.compile(r"\b(?:" + source + r")\b"), anchors_of(source))
 
 

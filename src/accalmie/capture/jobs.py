@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from accalmie.capture.csvlog import CsvLogError, read_log
 from accalmie.capture.models import ImapFolderState, ImportJob
+from accalmie.capture.parallel import PARALLEL_FROM_BYTES, MessageReader
 from accalmie.capture.pipeline import DUPLICATE, IMPORTED, QUARANTINED, Ingestor, Outcome
 from accalmie.comms.services import refresh_client_activity
 from accalmie.core.audit import record_event
@@ -105,14 +106,15 @@ def _run_files(job: ImportJob, ingestor: Ingestor, progress: Progress | None) ->
     job.total_bytes = source.total_bytes
     job.done_bytes = source.bytes_before(job.position)
     job.save(update_fields=["total_bytes", "done_bytes"])
-    for batch in _batches(source.iter_messages(start=job.position)):
-        prepared = [ingestor.prepare_email(m.raw, m.key) for m in batch]
-        with transaction.atomic():
-            for outcome in ingestor.ingest_prepared(prepared):
-                _count(job, outcome)
-            job.position = batch[-1].position
-            job.done_bytes = source.bytes_before(job.position)
-            _commit(job, ingestor, progress)
+    with MessageReader(parallel=source.total_bytes >= PARALLEL_FROM_BYTES) as reader:
+        for batch, read in reader.read(_batches(source.iter_messages(start=job.position))):
+            prepared = [ingestor.resolve(item) for item in read]
+            with transaction.atomic():
+                for outcome in ingestor.ingest_prepared(prepared):
+                    _count(job, outcome)
+                job.position = batch[-1].position
+                job.done_bytes = source.bytes_before(job.position)
+                _commit(job, ingestor, progress)
 
 
 def _run_csv(job: ImportJob, ingestor: Ingestor, progress: Progress | None) -> None:

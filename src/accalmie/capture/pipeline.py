@@ -57,6 +57,33 @@ class Prepared:
     resolution: Resolution | None = None
 
 
+def read_message(raw: bytes, source_key: str) -> Prepared:
+    """Hash, parse and store one message's bytes; needs no database (runs in a worker process).
+
+    The bytes are stored before anything else, quarantined or not: nothing is lost. The
+    attachments' bytes are stored too, and dropped from the result to keep it light.
+    """
+    content_hash = hashlib.sha256(raw).hexdigest()
+    prepared = Prepared(source_key[:1000], len(raw), content_hash, "sha:" + content_hash)
+    try:
+        parsed = parse_message(raw)
+    except UnparseableMessage as exc:
+        prepared.reason = str(exc.reason) or "not an email"
+    except Exception as exc:  # a parser bug must not lose the message
+        logger.exception("Parser failure on %s", source_key)
+        prepared.reason = f"parser failure: {type(exc).__name__}: {exc}"
+    else:
+        prepared.parsed = parsed
+        if parsed.message_id:
+            prepared.dedupe_key = message_id_key(parsed.message_id)
+    put_blob(raw, content_hash)
+    if prepared.parsed is not None:
+        for attachment in prepared.parsed.attachments:
+            put_blob(attachment.data, attachment.sha256)
+            attachment.data = b""
+    return prepared
+
+
 @dataclass
 class Ingestor:
     """Import messages into one workspace, remembering what each batch touched."""
@@ -115,27 +142,15 @@ class Ingestor:
 
     def prepare_email(self, raw: bytes, source_key: str) -> Prepared:
         """Hash, parse and store one message, without writing to the database yet."""
-        content_hash = hashlib.sha256(raw).hexdigest()
-        prepared = Prepared(source_key[:1000], len(raw), content_hash, "sha:" + content_hash)
-        try:
-            parsed = parse_message(raw)
-        except UnparseableMessage as exc:
-            prepared.reason = str(exc.reason) or "not an email"
-        except Exception as exc:  # a parser bug must not lose the message
-            logger.exception("Parser failure on %s", source_key)
-            prepared.reason = f"parser failure: {type(exc).__name__}: {exc}"
-        else:
-            prepared.parsed = parsed
-            if parsed.message_id:
-                prepared.dedupe_key = message_id_key(parsed.message_id)
+        return self.resolve(read_message(raw, source_key))
+
+    def resolve(self, prepared: Prepared) -> Prepared:
+        """Say which client a read message belongs to and which way it went."""
+        parsed = prepared.parsed
+        if parsed is not None:
             sender = parsed.sender.email if parsed.sender else ""
             recipients = [a.email for a in [*parsed.to, *parsed.cc] if a.email]
             prepared.resolution = self.directory.resolve(sender, recipients)
-        # Kept before anything else, quarantined or not: nothing is lost.
-        put_blob(raw, content_hash)
-        if prepared.parsed is not None:
-            for attachment in prepared.parsed.attachments:
-                put_blob(attachment.data, attachment.sha256)
         return prepared
 
     def ingest_email(self, raw: bytes, source_key: str) -> Outcome:
