@@ -9,6 +9,7 @@ import re
 import subprocess
 import sys
 import time
+import unicodedata
 from importlib import resources
 from pathlib import Path
 
@@ -106,6 +107,14 @@ def test_offsets_survive_accents_ligatures_and_tone_marks():
     text = "Cœur brisé !!! Vous êtes NULS, franchement nuls."
     for item in model("hostility_fr").contributions(text, top=10):
         assert text[item.start : item.end] == item.text
+
+
+def test_decomposed_accents_score_like_composed_ones():
+    decomposed = unicodedata.normalize("NFD", HOSTILE_FR)
+    assert decomposed != HOSTILE_FR
+    assert model("hostility_fr").probability(decomposed) == pytest.approx(
+        model("hostility_fr").probability(HOSTILE_FR)
+    )
 
 
 def test_fast_score_equals_the_feature_dot_product_used_in_training():

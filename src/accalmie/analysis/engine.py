@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import hashlib
+import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import cache
 
 from accalmie.analysis.context import _NEGATION, Sentences
 from accalmie.analysis.language import detect_language
-from accalmie.analysis.lexicon import Entry, lexicon_fingerprint, load_lexicons
+from accalmie.analysis.lexicon import Entry, lexicon_fingerprint, lexicon_index
 from accalmie.analysis.normalize import fold
 from accalmie.analysis.signals import MARKERS, TEXT_SIGNALS
 
@@ -87,6 +89,20 @@ def _multiplier(entry: Entry, context_flags: dict[str, bool]) -> float:
     return factor
 
 
+def _matches(
+    regex: re.Pattern[str], text: str, windows: list[tuple[int, int]]
+) -> Iterator[re.Match[str]]:
+    """Yield each match of `regex` in the windows of `text`, once."""
+    seen: set[tuple[int, int]] = set()
+    for start, end in windows:
+        for match in regex.finditer(text, start, end):
+            # A window's end is not the text's: a match touching it may be cut mid-word.
+            if match.end() == end < len(text) or match.span() in seen:
+                continue
+            seen.add(match.span())
+            yield match
+
+
 def _languages(lang: str) -> tuple[str, ...]:
     return ("fr", "en") if lang == "mixed" else (lang,)
 
@@ -95,35 +111,31 @@ def analyze(text: str, lang: str | None = None) -> Analysis:
     """Return the signals a client's message shows, each with its evidence and explanation."""
     folded = fold(text)
     detected = lang if lang in {"fr", "en"} else detect_language(folded.text)[0]
-    lexicons = load_lexicons()
     sentences: Sentences | None = None
     best: dict[str, list[tuple[float, Evidence, Entry]]] = {}
     markers = dict.fromkeys(MARKERS, 0)
     haystack = folded.text
     for language in _languages(detected):
-        for entry in lexicons.get(language, ()):
-            for pattern in entry.patterns:
-                if pattern.anchors is not None and not any(a in haystack for a in pattern.anchors):
+        for entry, pattern, windows in lexicon_index(language).candidates(haystack):
+            for match in _matches(pattern.regex, haystack, windows):
+                if sentences is None:
+                    sentences = Sentences(haystack)
+                context = sentences.context(match.start(), match.end())
+                flags = {
+                    "negation": context.negated and not _NEGATION.search(match.group()),
+                    "question": context.question,
+                    "conditional": context.conditional,
+                    "reported": context.reported,
+                }
+                weight = entry.weight * _multiplier(entry, flags)
+                if weight <= 0:
                     continue
-                for match in pattern.regex.finditer(haystack):
-                    if sentences is None:
-                        sentences = Sentences(haystack)
-                    context = sentences.context(match.start(), match.end())
-                    flags = {
-                        "negation": context.negated and not _NEGATION.search(match.group()),
-                        "question": context.question,
-                        "conditional": context.conditional,
-                        "reported": context.reported,
-                    }
-                    weight = entry.weight * _multiplier(entry, flags)
-                    if weight <= 0:
-                        continue
-                    start, end = folded.span(match.start(), match.end())
-                    evidence = Evidence(start, end, text[start:end])
-                    if entry.signal in MARKERS:
-                        markers[entry.signal] += 1
-                    else:
-                        best.setdefault(entry.signal, []).append((weight, evidence, entry))
+                start, end = folded.span(match.start(), match.end())
+                evidence = Evidence(start, end, text[start:end])
+                if entry.signal in MARKERS:
+                    markers[entry.signal] += 1
+                else:
+                    best.setdefault(entry.signal, []).append((weight, evidence, entry))
     scores = dict.fromkeys(TEXT_SIGNALS, 0.0)
     hits: list[Hit] = []
     for signal, found in best.items():

@@ -73,7 +73,7 @@ def tokenize(text: str, drop: frozenset[str] = frozenset()) -> list[Token]:
     tokens = []
     for match in _TOKEN.finditer(text):
         folded = fold(match.group())
-        if folded not in drop:
+        if folded and folded not in drop:
             tokens.append(Token(match.start(), match.end(), folded))
     return tokens
 
@@ -131,7 +131,7 @@ class LinearTextModel:
         self.intercept: float = float(data["intercept"])
         self.word_weights: dict[str, float] = data["word_weights"]
         self.char_weights: dict[str, float] = data["char_weights"]
-        self._word_cache: dict[str, tuple[float, int]] = {}
+        self._word_cache: dict[str, tuple[str, float, int]] = {}
 
     @classmethod
     def load(cls, name: str) -> LinearTextModel:
@@ -143,32 +143,43 @@ class LinearTextModel:
         """Build a model from the text of its JSON file (used by training and tests)."""
         return cls(json.loads(raw))
 
-    def _char_part(self, word: str) -> tuple[float, int]:
-        """Return the summed character n-gram weight of a word and its n-gram count."""
-        cached = self._word_cache.get(word)
+    def _word(self, raw: str) -> tuple[str, float, int]:
+        """Return a token's folded form, its character n-gram weight sum and count (cached).
+
+        A dropped word comes back as ("", 0.0, 0). Cached per raw token, since mail repeats
+        its words; a folded word is its own fold, so folded words may be looked up too.
+        """
+        cached = self._word_cache.get(raw)
         if cached is None:
-            grams = char_ngrams(word, self.char_sizes)
-            weights = self.char_weights
-            cached = (sum(weights.get(g, 0.0) for g in grams), len(grams))
+            word = fold(raw)
+            if word in self.drop or not word:
+                cached = ("", 0.0, 0)
+            else:
+                grams = char_ngrams(word, self.char_sizes)
+                weights = self.char_weights
+                cached = (word, sum(weights.get(g, 0.0) for g in grams), len(grams))
             if len(self._word_cache) >= _WORD_CACHE_LIMIT:
                 self._word_cache.clear()
-            self._word_cache[word] = cached
+            self._word_cache[raw] = cached
         return cached
 
     def logit(self, text: str) -> float:
         """Return the raw score (log-odds) of `text`."""
-        words = [t.folded for t in tokenize(text, self.drop)]
+        words: list[str] = []
+        char_sum = 0.0
+        char_total = 0
+        known = self._word_cache
+        for raw in _TOKEN.findall(text):
+            word, part, count = known.get(raw) or self._word(raw)
+            if word:
+                words.append(word)
+                char_sum += part
+                char_total += count
         if not words:
             return self.intercept
         weights = self.word_weights
         word_sum = sum(weights.get(w, 0.0) for w in words)
         word_sum += sum(weights.get(f"{a} {b}", 0.0) for a, b in itertools.pairwise(words))
-        char_sum = 0.0
-        char_total = 0
-        for word in words:
-            part, count = self._char_part(word)
-            char_sum += part
-            char_total += count
         score = self.intercept + word_sum / math.sqrt(2 * len(words) - 1)
         if char_total:
             score += char_sum / math.sqrt(char_total)
@@ -187,8 +198,9 @@ class LinearTextModel:
         """Return the words and word pairs that pushed the score up most, strongest first.
 
         A word's contribution is its own weight plus those of its character n-grams; a pair's
-        is the weight of the pair. Spans do not overlap: a stronger span hides the weaker ones
-        it overlaps. All contributions plus the intercept add up to `logit(text)`.
+        is the weight of the pair (both scaled as in `logit`, so the contributions of every
+        word and pair, negative ones included, plus the intercept add up to the logit).
+        Spans returned do not overlap: a stronger span hides the weaker ones it overlaps.
         """
         tokens = tokenize(text, self.drop)
         if not tokens or top <= 0:
@@ -199,7 +211,7 @@ class LinearTextModel:
         weights = self.word_weights
         candidates: list[tuple[float, int, int]] = []
         for token in tokens:
-            part, _count = self._char_part(token.folded)
+            _folded, part, _count = self._word(token.folded)
             value = weights.get(token.folded, 0.0) * word_scale + part * char_scale
             candidates.append((value, token.start, token.end))
         for left, right in itertools.pairwise(tokens):

@@ -164,6 +164,92 @@ def load_lexicons() -> dict[str, tuple[Entry, ...]]:
     return {lang: tuple(entries) for lang, entries in by_lang.items()}
 
 
+_KEY = 4
+# How far from its anchor a match may start or end (characters): phrases are short.
+_WINDOW = 160
+
+
+def _merge(windows: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    merged: list[tuple[int, int]] = []
+    for start, end in sorted(windows):
+        if merged and start <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(end, merged[-1][1]))
+        else:
+            merged.append((start, end))
+    return merged
+
+
+_LETTERS = re.compile(r"[a-z0-9]+")
+
+
+def _key(anchor: str) -> str:
+    """Return the start of the anchor's longest run of letters: rarer than its first bytes."""
+    runs = _LETTERS.findall(anchor)
+    longest = max(runs, key=len) if runs else anchor
+    if len(longest) < _MIN_ANCHOR:
+        longest = anchor
+    return longest[:_KEY] if len(longest) >= _KEY else longest[:_MIN_ANCHOR]
+
+
+class LexiconIndex:
+    """Find, for a folded text, the few (entry, pattern) pairs worth running.
+
+    Each pattern is filed under the first characters of its anchors; a text's character
+    n-grams then select the candidates in a few hundred set look-ups, instead of trying
+    a thousand patterns one by one.
+    """
+
+    def __init__(self, entries: tuple[Entry, ...]) -> None:
+        self.always: list[tuple[int, Entry, Pattern]] = []
+        self.by_gram: dict[str, list[tuple[int, Entry, Pattern, str]]] = {}
+        order = 0
+        for entry in entries:
+            for pattern in entry.patterns:
+                order += 1
+                if pattern.anchors is None:
+                    self.always.append((order, entry, pattern))
+                    continue
+                for anchor in pattern.anchors:
+                    self.by_gram.setdefault(_key(anchor), []).append(
+                        (order, entry, pattern, anchor)
+                    )
+
+    def candidates(self, text: str) -> list[tuple[Entry, Pattern, list[tuple[int, int]]]]:
+        """Return the patterns that may match `text`, in lexicon order, with where to look.
+
+        A pattern with anchors can only match around one of them: it is run on windows
+        around the anchors' occurrences rather than on the whole text.
+        """
+        grams = {text[i : i + _KEY] for i in range(len(text) - _KEY + 1)}
+        grams.update(text[i : i + _MIN_ANCHOR] for i in range(len(text) - _MIN_ANCHOR + 1))
+        whole = [(0, len(text))]
+        chosen: dict[int, tuple[Entry, Pattern, list[tuple[int, int]]]] = {
+            order: (entry, pattern, whole) for order, entry, pattern in self.always
+        }
+        for gram in grams & self.by_gram.keys():
+            for order, entry, pattern, anchor in self.by_gram[gram]:
+                position = text.find(anchor)
+                if position < 0:
+                    continue
+                windows = chosen.setdefault(order, (entry, pattern, []))[2]
+                while position >= 0:
+                    windows.append(
+                        (
+                            max(0, position - _WINDOW),
+                            min(len(text), position + len(anchor) + _WINDOW),
+                        )
+                    )
+                    position = text.find(anchor, position + 1)
+        # Lexicon order, whatever the order of the set: the same text gives the same hits.
+        return [(e, p, _merge(w)) for e, p, w in (chosen[order] for order in sorted(chosen))]
+
+
+@cache
+def lexicon_index(lang: str) -> LexiconIndex:
+    """Return the index of one language's lexicons."""
+    return LexiconIndex(load_lexicons().get(lang, ()))
+
+
 @cache
 def lexicon_fingerprint() -> str:
     """Return a hash of every lexicon file: part of the detector set's version."""
