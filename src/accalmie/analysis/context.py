@@ -8,7 +8,7 @@ from dataclasses import dataclass
 _SENTENCE_END = re.compile(r"[.!?\n]+")
 _CLAUSE_BREAK = re.compile(r"[,;:()]|\b(mais|but|however|cependant|pourtant|et|and)\b")
 _NEGATION = re.compile(
-    r"\b(ne|n'|pas|jamais|aucun|aucune|aucunement|nullement|sans|ni|point|plus aucun|"
+    r"\b(ne|n'|pas|jamais|aucun|aucune|aucunement|nullement|sans|ni|plus aucun|"
     r"not|n't|never|no|without|nor|none|hardly)\b|n't\b"
 )
 _CONDITIONAL = re.compile(

@@ -10,6 +10,11 @@ from functools import cache
 
 from accalmie.analysis.context import _NEGATION, Sentences
 from accalmie.analysis.language import detect_language
+from accalmie.analysis.learned_signals import (
+    learned_explanation,
+    models_fingerprint,
+    signal_models,
+)
 from accalmie.analysis.lexicon import Entry, lexicon_fingerprint, lexicon_index
 from accalmie.analysis.normalize import fold
 from accalmie.analysis.signals import MARKERS, TEXT_SIGNALS
@@ -17,6 +22,9 @@ from accalmie.analysis.signals import MARKERS, TEXT_SIGNALS
 # Bump when the engine's behaviour changes: stored hits are then analysed again.
 ENGINE_VERSION = "1"
 WEAKEN = {"question": 0.5, "conditional": 0.6}
+# A learned model's probability counts above this floor, scaled to 0..LEARNED_WEIGHT.
+LEARNED_FLOOR = 0.5
+LEARNED_WEIGHT = 0.9
 # A signal's score must reach this to count as a hit.
 HIT_THRESHOLD = 0.3
 
@@ -73,6 +81,7 @@ def detector_version() -> str:
     """Return the version of the whole detector set: engine, lexicons and models."""
     digest = hashlib.sha256(ENGINE_VERSION.encode())
     digest.update(lexicon_fingerprint().encode())
+    digest.update(models_fingerprint().encode())
     return digest.hexdigest()[:12]
 
 
@@ -103,6 +112,22 @@ def _matches(
             yield match
 
 
+def _learned_hits(text: str, lang: str) -> dict[str, tuple[float, list[Evidence]]]:
+    """Return, per signal, the learned model's weight and the words that drove it."""
+    found: dict[str, tuple[float, list[Evidence]]] = {}
+    for language in _languages(lang):
+        for signal, model in signal_models(language).items():
+            probability = model.probability(text)
+            # Only a confident model counts: 0.5 is "as likely as not", 1 is certain.
+            weight = LEARNED_WEIGHT * max(0.0, (probability - LEARNED_FLOOR) / (1 - LEARNED_FLOOR))
+            if weight <= found.get(signal, (0.0, []))[0]:
+                continue
+            evidence = [Evidence(c.start, c.end, c.text) for c in model.contributions(text, top=3)]
+            if evidence:
+                found[signal] = (weight, evidence)
+    return found
+
+
 def _languages(lang: str) -> tuple[str, ...]:
     return ("fr", "en") if lang == "mixed" else (lang,)
 
@@ -112,7 +137,7 @@ def analyze(text: str, lang: str | None = None) -> Analysis:
     folded = fold(text)
     detected = lang if lang in {"fr", "en"} else detect_language(folded.text)[0]
     sentences: Sentences | None = None
-    best: dict[str, list[tuple[float, Evidence, Entry]]] = {}
+    best: dict[str, list[tuple[float, Evidence, Entry | None]]] = {}
     markers = dict.fromkeys(MARKERS, 0)
     haystack = folded.text
     for language in _languages(detected):
@@ -136,13 +161,20 @@ def analyze(text: str, lang: str | None = None) -> Analysis:
                     markers[entry.signal] += 1
                 else:
                     best.setdefault(entry.signal, []).append((weight, evidence, entry))
+    for signal, (weight, learned_evidence) in _learned_hits(text, detected).items():
+        best.setdefault(signal, []).extend((weight, e, None) for e in learned_evidence)
     scores = dict.fromkeys(TEXT_SIGNALS, 0.0)
     hits: list[Hit] = []
     for signal, found in best.items():
         if signal not in scores:
             continue
         remaining = 1.0
-        for weight, _evidence, _entry in found:
+        weights_by_source: dict[str, float] = {}
+        for weight, _evidence, entry in found:
+            # A learned model brings several evidence spans but counts once.
+            key = entry.detector if entry is not None else "learned"
+            weights_by_source[key] = max(weight, weights_by_source.get(key, 0.0))
+        for weight in weights_by_source.values():
             remaining *= 1.0 - weight
         score = 1.0 - remaining
         scores[signal] = score
@@ -151,6 +183,11 @@ def analyze(text: str, lang: str | None = None) -> Analysis:
         found.sort(key=lambda item: -item[0])
         top = found[0][2]
         evidence = tuple(sorted({e for _w, e, _entry in found}, key=lambda e: (e.start, e.end)))
-        hits.append(Hit(signal, score, evidence, top.detector, top.explanation))
+        if top is None:  # the learned model weighs more than any lexicon entry
+            detector = f"learned:signal_{signal}_{detected}"
+            explanation = learned_explanation(signal)
+        else:
+            detector, explanation = top.detector, top.explanation
+        hits.append(Hit(signal, score, evidence, detector, explanation))
     hits.sort(key=lambda h: -h.score)
     return Analysis(lang=detected, scores=scores, hits=hits, markers=markers)

@@ -228,7 +228,17 @@ def _fit(matrix: Any, labels: Sequence[int], c: float) -> Any:
 
     # Balanced classes: the corpora's base rates (80-88 % hostile tweets) say nothing about mail.
     model = LogisticRegression(C=c, class_weight="balanced", max_iter=10_000, tol=1e-6)
-    return model.fit(matrix, list(labels))
+    return _fit_single_threaded(model, matrix, labels)
+
+
+def _fit_single_threaded(model: Any, matrix: Any, labels: Sequence[int]) -> Any:
+    """Fit a scikit-learn model with one BLAS thread."""
+    from threadpoolctl import threadpool_limits  # type: ignore[import-untyped]
+
+    # On 2 cores the BLAS threads fight over vectors this small (10-20x slower), and a fixed
+    # thread count keeps the floating-point sums in the same order on every run.
+    with threadpool_limits(limits=1):
+        return model.fit(matrix, list(labels))
 
 
 def _out_of_fold_scores(
@@ -265,7 +275,7 @@ def _platt(scores: Sequence[float], labels: Sequence[int]) -> tuple[float, float
     from sklearn.linear_model import LogisticRegression
 
     model = LogisticRegression(C=1e6, class_weight="balanced", max_iter=10_000, tol=1e-9)
-    model.fit(np.asarray(scores).reshape(-1, 1), list(labels))
+    _fit_single_threaded(model, np.asarray(scores).reshape(-1, 1), labels)
     return float(model.coef_[0][0]), float(model.intercept_[0])
 
 
@@ -296,20 +306,53 @@ def tune(item: Spec, corpora: Path, grid: Sequence[float] = TUNING_GRID) -> dict
     return result
 
 
+@dataclass(frozen=True)
+class LinearFit:
+    """Calibrated, pruned and rounded weights, ready for a model document."""
+
+    intercept: float
+    word_weights: dict[str, float]
+    char_weights: dict[str, float]
+    slope: float  # the Platt calibration applied to the raw scores
+    offset: float
+    features_fitted: int
+
+
+def fit_linear(
+    rows: Sequence[dict[tuple[str, str], float]],
+    examples: Sequence[Example],
+    c: float,
+    max_features: int = MAX_FEATURES,
+) -> LinearFit:
+    """Fit, calibrate, prune and round a model over feature rows (see `feature_rows`).
+
+    Shared by every model trained in this package, so all are scored by `learned` alike.
+    """
+    labels = [e.label for e in examples]
+    vocabulary = _vocabulary(rows)
+    fitted = _fit(_matrix(rows, vocabulary), labels, c)
+    # Calibrate on out-of-fold scores so that 0.5 means "as likely as not, classes balanced".
+    slope, offset = _platt(_out_of_fold_scores(rows, examples, c), labels)
+    weights = [(key, slope * float(w)) for key, w in zip(vocabulary, fitted.coef_[0], strict=True)]
+    weights.sort(key=lambda kw: (-abs(kw[1]), kw[0]))
+    kept = sorted((key, _round(w)) for key, w in weights[:max_features] if _round(w) != 0.0)
+    return LinearFit(
+        intercept=_round(slope * float(fitted.intercept_[0]) + offset),
+        word_weights={key: w for (block, key), w in kept if block == "w"},
+        char_weights={key: w for (block, key), w in kept if block == "c"},
+        slope=_round(slope),
+        offset=_round(offset),
+        features_fitted=len(vocabulary),
+    )
+
+
 def train_model(item: Spec, corpora: Path) -> tuple[dict[str, Any], list[Example]]:
     """Fit one model on its training rows; return its JSON document and its held-out rows."""
     examples = load(item, corpora)
     train, heldout = split(examples)
     drop = frozenset(stripped_stop_words(train)) if item.strip_stop_words else frozenset()
     rows = feature_rows([e.text for e in train], item.char_ngrams, drop)
-    labels = [e.label for e in train]
-    vocabulary = _vocabulary(rows)
-    fitted = _fit(_matrix(rows, vocabulary), labels, item.c)
-    # Calibrate on out-of-fold scores so that 0.5 means "as likely as not, classes balanced".
-    slope, offset = _platt(_out_of_fold_scores(rows, train, item.c), labels)
-    weights = [(key, slope * float(w)) for key, w in zip(vocabulary, fitted.coef_[0], strict=True)]
-    weights.sort(key=lambda kw: (-abs(kw[1]), kw[0]))
-    kept = [(key, _round(w)) for key, w in weights[:MAX_FEATURES] if _round(w) != 0.0]
+    fit = fit_linear(rows, train, item.c)
     document: dict[str, Any] = {
         "format": FORMAT,
         "name": item.name,
@@ -321,20 +364,20 @@ def train_model(item: Spec, corpora: Path) -> tuple[dict[str, Any], list[Example
             "char_ngrams": list(item.char_ngrams),
             "drop_tokens": sorted(drop),
         },
-        "intercept": _round(slope * float(fitted.intercept_[0]) + offset),
-        "word_weights": {key: w for (block, key), w in sorted(kept) if block == "w"},
-        "char_weights": {key: w for (block, key), w in sorted(kept) if block == "c"},
+        "intercept": fit.intercept,
+        "word_weights": fit.word_weights,
+        "char_weights": fit.char_weights,
         "metadata": {
             "task": item.task,
             "c": item.c,
-            "calibration": {"slope": _round(slope), "offset": _round(offset)},
-            "features_fitted": len(vocabulary),
-            "features_kept": len(kept),
+            "calibration": {"slope": fit.slope, "offset": fit.offset},
+            "features_fitted": fit.features_fitted,
+            "features_kept": len(fit.word_weights) + len(fit.char_weights),
             "rows": {
                 "total": len(examples),
                 "train": len(train),
                 "heldout": len(heldout),
-                "train_positive": sum(labels),
+                "train_positive": sum(e.label for e in train),
                 "heldout_positive": sum(e.label for e in heldout),
             },
         },

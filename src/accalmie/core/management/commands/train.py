@@ -67,11 +67,9 @@ class Command(BaseCommand):
             raise CommandError(
                 f"training needs the 'train' extra (pip install -e '.[train]'): {exc}"
             ) from exc
-        files = {
-            path.name: path.stat().st_size
-            for path in sorted(out.iterdir())
-            if path.suffix in {".json", ".md"}
-        }
+        # Only this command's files: the folder may hold other models (e.g. signal models).
+        written = sorted([f"{item.name}.json" for item in training.SPECS] + ["MODEL_CARD.md"])
+        files = {name: (out / name).stat().st_size for name in written}
         if options["json"]:
             write_json(self.stdout, {"out": str(out), "files": files, "heldout": rows})
             return
