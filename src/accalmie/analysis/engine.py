@@ -10,10 +10,11 @@ from functools import cache
 
 from accalmie.analysis.context import _NEGATION, Sentences
 from accalmie.analysis.language import detect_language
+from accalmie.analysis.learned import LinearTextModel, raw_tokens
 from accalmie.analysis.learned_signals import (
     learned_explanation,
     models_fingerprint,
-    signal_models,
+    signal_model_set,
 )
 from accalmie.analysis.lexicon import Entry, lexicon_fingerprint, lexicon_index
 from accalmie.analysis.normalize import fold
@@ -36,6 +37,10 @@ class Evidence:
     start: int
     end: int
     text: str
+
+
+# Stands for "no span of its own" (a learned model's words are looked up only for a hit).
+_NO_EVIDENCE = Evidence(-1, -1, "")
 
 
 @dataclass(frozen=True)
@@ -112,19 +117,27 @@ def _matches(
             yield match
 
 
-def _learned_hits(text: str, lang: str) -> dict[str, tuple[float, list[Evidence]]]:
-    """Return, per signal, the learned model's weight and the words that drove it."""
-    found: dict[str, tuple[float, list[Evidence]]] = {}
+def _learned_weights(text: str, lang: str) -> dict[str, tuple[float, LinearTextModel]]:
+    """Return, per signal, the learned model's weight (0 when not confident) and the model."""
+    tokens = raw_tokens(text)
+    found: dict[str, tuple[float, LinearTextModel]] = {}
     for language in _languages(lang):
-        for signal, model in signal_models(language).items():
-            probability = model.probability(text)
+        models = signal_model_set(language)
+        for signal, probability in models.probabilities(tokens).items():
             # Only a confident model counts: 0.5 is "as likely as not", 1 is certain.
             weight = LEARNED_WEIGHT * max(0.0, (probability - LEARNED_FLOOR) / (1 - LEARNED_FLOOR))
-            if weight <= found.get(signal, (0.0, []))[0]:
-                continue
-            evidence = [Evidence(c.start, c.end, c.text) for c in model.contributions(text, top=3)]
-            if evidence:
-                found[signal] = (weight, evidence)
+            if weight > 0 and weight > found.get(signal, (0.0, None))[0]:  # type: ignore[arg-type]
+                found[signal] = (weight, models.models[signal])
+    return found
+
+
+def _learned_evidence(text: str, wanted: list[tuple[str, str]]) -> dict[str, list[Evidence]]:
+    """Return the words that drove each wanted (signal, language) model."""
+    found: dict[str, list[Evidence]] = {}
+    for lang in {lang for _signal, lang in wanted}:
+        signals = [signal for signal, signal_lang in wanted if signal_lang == lang]
+        for signal, spans in signal_model_set(lang).evidence(text, signals).items():
+            found[signal] = [Evidence(start, end, words) for start, end, words in spans]
     return found
 
 
@@ -161,10 +174,13 @@ def analyze(text: str, lang: str | None = None) -> Analysis:
                     markers[entry.signal] += 1
                 else:
                     best.setdefault(entry.signal, []).append((weight, evidence, entry))
-    for signal, (weight, learned_evidence) in _learned_hits(text, detected).items():
-        best.setdefault(signal, []).extend((weight, e, None) for e in learned_evidence)
+    learned = _learned_weights(text, detected)
+    for signal, (weight, _model) in learned.items():
+        best.setdefault(signal, []).append((weight, _NO_EVIDENCE, None))
     scores = dict.fromkeys(TEXT_SIGNALS, 0.0)
     hits: list[Hit] = []
+    needs_words: list[tuple[str, str]] = []
+    pending: list[tuple[str, float, set[Evidence], Entry | None]] = []
     for signal, found in best.items():
         if signal not in scores:
             continue
@@ -182,7 +198,15 @@ def analyze(text: str, lang: str | None = None) -> Analysis:
             continue
         found.sort(key=lambda item: -item[0])
         top = found[0][2]
-        evidence = tuple(sorted({e for _w, e, _entry in found}, key=lambda e: (e.start, e.end)))
+        spans = {e for _w, e, _entry in found if e is not _NO_EVIDENCE}
+        if signal in learned and (top is None or not spans):
+            # The words that drove the learned model: looked up only for hits.
+            needs_words.append((signal, learned[signal][1].lang))
+        pending.append((signal, score, spans, top))
+    words_by_signal = _learned_evidence(text, needs_words)
+    for signal, score, spans, top in pending:
+        spans.update(words_by_signal.get(signal, ()))
+        evidence = tuple(sorted(spans, key=lambda e: (e.start, e.end)))
         if top is None:  # the learned model weighs more than any lexicon entry
             detector = f"learned:signal_{signal}_{detected}"
             explanation = learned_explanation(signal)

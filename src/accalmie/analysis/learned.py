@@ -68,6 +68,11 @@ class Token:
     folded: str
 
 
+def raw_tokens(text: str) -> list[str]:
+    """Return the tokens of `text` as written (before folding): what the models score."""
+    return _TOKEN.findall(text)
+
+
 def tokenize(text: str, drop: frozenset[str] = frozenset()) -> list[Token]:
     """Split `text` into folded tokens with their offsets, leaving out the `drop` words."""
     tokens = []
@@ -165,11 +170,15 @@ class LinearTextModel:
 
     def logit(self, text: str) -> float:
         """Return the raw score (log-odds) of `text`."""
+        return self.logit_of_tokens(raw_tokens(text))
+
+    def logit_of_tokens(self, tokens: list[str]) -> float:
+        """Return the raw score of a text already split by `raw_tokens` (shared by models)."""
         words: list[str] = []
         char_sum = 0.0
         char_total = 0
         known = self._word_cache
-        for raw in _TOKEN.findall(text):
+        for raw in tokens:
             word, part, count = known.get(raw) or self._word(raw)
             if word:
                 words.append(word)
@@ -187,7 +196,11 @@ class LinearTextModel:
 
     def probability(self, text: str) -> float:
         """Return the probability, between 0 and 1, that `text` has the model's label."""
-        score = self.logit(text)
+        return self.probability_of_tokens(raw_tokens(text))
+
+    def probability_of_tokens(self, tokens: list[str]) -> float:
+        """Return the probability for a text already split by `raw_tokens`."""
+        score = self.logit_of_tokens(tokens)
         # Written so that exp() never overflows, whatever the sign of the score.
         if score >= 0:
             return 1.0 / (1.0 + math.exp(-score))

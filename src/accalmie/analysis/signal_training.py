@@ -41,8 +41,10 @@ VERSION = "1.0"
 def _demo_messages() -> list[tuple[str, str, set[str]]]:
     from accalmie.demo.stories import load_stories
 
-    fill = {"contact_first": "Anne", "am_first": "Claire", "project": "le projet",
-            "deliverable": "les maquettes", "milestone": "la recette", "weekday": "jeudi"}  # fmt: skip
+    fill = {
+        "contact_first": "Anne", "am_first": "Claire", "project": "le projet",
+        "deliverable": "les maquettes", "milestone": "la recette", "weekday": "jeudi",
+    }  # fmt: skip
     rows = []
     for story in load_stories():
         for phase in story.data["phases"]:
