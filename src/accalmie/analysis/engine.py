@@ -25,6 +25,7 @@ ENGINE_VERSION = "1"
 WEAKEN = {"question": 0.5, "conditional": 0.6}
 # A learned model's probability counts above this floor, scaled to 0..LEARNED_WEIGHT.
 LEARNED_FLOOR = 0.5
+LEARNED_ALONE_FLOOR = 0.8
 LEARNED_WEIGHT = 0.9
 # A signal's score must reach this to count as a hit.
 HIT_THRESHOLD = 0.3
@@ -118,16 +119,14 @@ def _matches(
 
 
 def _learned_weights(text: str, lang: str) -> dict[str, tuple[float, LinearTextModel]]:
-    """Return, per signal, the learned model's weight (0 when not confident) and the model."""
+    """Return, per signal, the learned model's probability and the model."""
     tokens = raw_tokens(text)
     found: dict[str, tuple[float, LinearTextModel]] = {}
     for language in _languages(lang):
         models = signal_model_set(language)
         for signal, probability in models.probabilities(tokens).items():
-            # Only a confident model counts: 0.5 is "as likely as not", 1 is certain.
-            weight = LEARNED_WEIGHT * max(0.0, (probability - LEARNED_FLOOR) / (1 - LEARNED_FLOOR))
-            if weight > 0 and weight > found.get(signal, (0.0, None))[0]:  # type: ignore[arg-type]
-                found[signal] = (weight, models.models[signal])
+            if probability > found.get(signal, (0.0, None))[0]:  # type: ignore[arg-type]
+                found[signal] = (probability, models.models[signal])
     return found
 
 
@@ -152,6 +151,7 @@ def analyze(text: str, lang: str | None = None) -> Analysis:
     sentences: Sentences | None = None
     best: dict[str, list[tuple[float, Evidence, Entry | None]]] = {}
     markers = dict.fromkeys(MARKERS, 0)
+    suppressed: set[str] = set()
     haystack = folded.text
     for language in _languages(detected):
         for entry, pattern, windows in lexicon_index(language).candidates(haystack):
@@ -167,6 +167,9 @@ def analyze(text: str, lang: str | None = None) -> Analysis:
                 }
                 weight = entry.weight * _multiplier(entry, flags)
                 if weight <= 0:
+                    # Negated or someone else's words: the learned model, which cannot
+                    # tell, must not bring the signal back.
+                    suppressed.add(entry.signal)
                     continue
                 start, end = folded.span(match.start(), match.end())
                 evidence = Evidence(start, end, text[start:end])
@@ -175,7 +178,17 @@ def analyze(text: str, lang: str | None = None) -> Analysis:
                 else:
                     best.setdefault(entry.signal, []).append((weight, evidence, entry))
     learned = _learned_weights(text, detected)
-    for signal, (weight, _model) in learned.items():
+    for signal, (probability, model) in list(learned.items()):
+        if signal in suppressed and signal not in best:
+            del learned[signal]
+            continue
+        # Alone, a learned model must be sure; backing a lexicon match, it may be less so.
+        floor = LEARNED_FLOOR if signal in best else LEARNED_ALONE_FLOOR
+        weight = LEARNED_WEIGHT * max(0.0, (probability - floor) / (1 - floor))
+        if weight <= 0:
+            del learned[signal]
+            continue
+        learned[signal] = (weight, model)
         best.setdefault(signal, []).append((weight, _NO_EVIDENCE, None))
     scores = dict.fromkeys(TEXT_SIGNALS, 0.0)
     hits: list[Hit] = []
