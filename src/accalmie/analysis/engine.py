@@ -72,6 +72,8 @@ class Analysis:
     scores: dict[str, float]
     hits: list[Hit]
     markers: dict[str, int] = field(default_factory=dict)
+    # The public-data models' reading of the whole message: hostility (fr, en), politeness (en).
+    tone: dict[str, float] = field(default_factory=dict)
 
     def as_dict(self) -> dict[str, object]:
         return {
@@ -79,6 +81,7 @@ class Analysis:
             "scores": {k: round(v, 3) for k, v in self.scores.items()},
             "hits": [h.as_dict() for h in self.hits],
             "markers": self.markers,
+            "tone": {k: round(v, 3) for k, v in self.tone.items()},
         }
 
 
@@ -138,6 +141,15 @@ def _learned_evidence(text: str, wanted: list[tuple[str, str]]) -> dict[str, lis
         for signal, spans in signal_model_set(lang).evidence(text, signals).items():
             found[signal] = [Evidence(start, end, words) for start, end, words in spans]
     return found
+
+
+def _tone(text: str, lang: str) -> dict[str, float]:
+    """Return the tone models' probabilities for the message's main language."""
+    main = "fr" if lang == "mixed" else lang
+    tone = {"hostility": LinearTextModel.load(f"hostility_{main}").probability(text)}
+    if main == "en":
+        tone["politeness"] = LinearTextModel.load("politeness_en").probability(text)
+    return tone
 
 
 def _languages(lang: str) -> tuple[str, ...]:
@@ -227,4 +239,6 @@ def analyze(text: str, lang: str | None = None) -> Analysis:
             detector, explanation = top.detector, top.explanation
         hits.append(Hit(signal, score, evidence, detector, explanation))
     hits.sort(key=lambda h: -h.score)
-    return Analysis(lang=detected, scores=scores, hits=hits, markers=markers)
+    return Analysis(
+        lang=detected, scores=scores, hits=hits, markers=markers, tone=_tone(text, detected)
+    )

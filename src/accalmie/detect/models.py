@@ -44,6 +44,7 @@ class InteractionAnalysis(models.Model):
     detector_version = models.CharField(max_length=32, db_index=True)
     scores = models.JSONField(default=dict)
     markers = models.JSONField(default=dict)
+    tone = models.JSONField(default=dict)  # {"hostility": p, "politeness": p}
     analysed_at = models.DateTimeField(auto_now=True)
 
     def __str__(self) -> str:

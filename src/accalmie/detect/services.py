@@ -38,6 +38,7 @@ def analyse_interactions(interactions: Iterable[Interaction]) -> int:
                 detector_version=version,
                 scores={k: round(v, 4) for k, v in result.scores.items() if v},
                 markers={k: v for k, v in result.markers.items() if v},
+                tone={k: round(v, 4) for k, v in result.tone.items()},
             )
         )
         hits.extend(
