@@ -246,3 +246,11 @@ def test_a_public_mail_domain_is_never_given_whole_to_a_client(agency_ws):
     assert assign_correspondent(person, client) == 0
     assert not ClientDomain.objects.filter(domain="gmail.com").exists()
     assert ContactEmail.objects.filter(address="someone@gmail.com").exists()
+
+
+def test_a_forwarded_message_attached_keeps_its_text(agency_ws, capsys):
+    path = external_data() / "mimekit-testdata" / "messages" / "simple-embedded-message.eml"
+    report = run_import(capsys, "eml", str(path), "--workspace", "boreal")
+    assert report["imported"] == 1
+    interaction = Interaction.objects.get(workspace=agency_ws)
+    assert "embedded message" in interaction.body_full

@@ -260,7 +260,7 @@ class Ingestor:
                     occurred_at=parsed.date or fallback,
                     subject=parsed.subject[:500],
                     body_text=parsed.new_text,
-                    body_full=parsed.text,
+                    body_full=full_text(parsed),
                     quoted_text=parsed.quoted,
                     signature_text=parsed.signature,
                     body_html=parsed.html,
@@ -373,6 +373,16 @@ class Ingestor:
                     )
                 )
         return rows
+
+
+def full_text(parsed: ParsedMessage) -> str:
+    """Return the whole body, followed by the text of any message attached to it (forwards)."""
+    parts = [parsed.text]
+    for inner in parsed.embedded:
+        sender = inner.sender.email if inner.sender else ""
+        parts.append(f"---------- {inner.subject or '(no subject)'} — {sender} ----------")
+        parts.append(full_text(inner))
+    return "\n\n".join(p for p in parts if p)
 
 
 def participants_of(parsed: ParsedMessage) -> list[Address]:

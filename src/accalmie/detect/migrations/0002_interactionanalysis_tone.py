@@ -4,15 +4,14 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('detect', '0001_initial'),
+        ("detect", "0001_initial"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='interactionanalysis',
-            name='tone',
+            model_name="interactionanalysis",
+            name="tone",
             field=models.JSONField(default=dict),
         ),
     ]
