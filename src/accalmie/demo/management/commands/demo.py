@@ -8,6 +8,7 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from accalmie.accounts.models import Workspace
+from accalmie.core.management.commands.serve import pending_migrations
 from accalmie.core.management.jsonout import write_json
 from accalmie.core.stats import workspace_counts
 from accalmie.demo.generator import (
@@ -44,6 +45,11 @@ class Command(BaseCommand):
         parser.add_argument("--json", action="store_true", help="print JSON")
 
     def handle(self, *args: Any, **options: Any) -> None:
+        missing = pending_migrations()
+        if missing:
+            raise CommandError(
+                f"The database lacks {missing} migration(s): run `accalmie migrate` first."
+            )
         existing = Workspace.objects.filter(slug=DEMO_SLUG).first()
         if existing is not None and not options["reset"] and not options["as_of"]:
             counts, status = workspace_counts(existing), "kept"
