@@ -123,4 +123,5 @@ def test_fast_enough_for_a_mailbox():
     for _ in range(300):
         analyze(text)
     per_message = (time.perf_counter() - started) / 300
-    assert per_message < 0.005, per_message  # the bench measures the real rate
+    # A loose bound against pathological slowness; `accalmie bench analysis` gives the figures.
+    assert per_message < 0.02, per_message
