@@ -11,7 +11,7 @@ import hashlib
 import logging
 from dataclasses import dataclass, field
 
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from accalmie.accounts.models import Workspace
@@ -106,16 +106,11 @@ class Ingestor:
 
     # -- outcomes --------------------------------------------------------------------------
 
-    def _seen(self, content_hash: str, dedupe_key: str | None = None) -> bool:
-        # The hot path of every import: one indexed lookup, without the ORM's query building.
-        table = CapturedMessage._meta.db_table
-        with connection.cursor() as cursor:
-            cursor.execute(
-                f"SELECT 1 FROM {table} WHERE workspace_id = %s "  # noqa: S608 - our table name
-                "AND (content_hash = %s OR dedupe_key = %s) LIMIT 1",
-                [self.workspace.pk, content_hash, dedupe_key or ""],
-            )
-            return cursor.fetchone() is not None
+    def _seen(self, content_hash: str) -> bool:
+        """Tell whether these exact bytes were imported or quarantined before."""
+        return CapturedMessage.objects.filter(
+            workspace=self.workspace, content_hash=content_hash
+        ).exists()
 
     def quarantine(
         self, raw: bytes, source_key: str, reason: str, content_hash: str | None = None
@@ -152,10 +147,6 @@ class Ingestor:
             recipients = [a.email for a in [*parsed.to, *parsed.cc] if a.email]
             prepared.resolution = self.directory.resolve(sender, recipients)
         return prepared
-
-    def ingest_email(self, raw: bytes, source_key: str) -> Outcome:
-        """Import one email's bytes."""
-        return self.ingest_prepared([self.prepare_email(raw, source_key)])[0]
 
     def ingest_prepared(self, items: list[Prepared]) -> list[Outcome]:
         """Save a batch; if another import raced us to some message, save one by one."""
