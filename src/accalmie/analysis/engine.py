@@ -10,16 +10,18 @@ from functools import cache
 
 from accalmie.analysis.context import _NEGATION, Sentences
 from accalmie.analysis.language import detect_language
-from accalmie.analysis.learned import LinearTextModel, raw_tokens
+from accalmie.analysis.learned import LinearTextModel
 from accalmie.analysis.learned_signals import (
+    Reading,
     learned_explanation,
     models_fingerprint,
     signal_model_set,
 )
-from accalmie.analysis.lexicon import Entry, lexicon_fingerprint, lexicon_index
+from accalmie.analysis.lexicon import Entry, Pattern, lexicon_fingerprint, lexicon_index
 from accalmie.analysis.normalize import fold
 from accalmie.analysis.signals import MARKERS, TEXT_SIGNALS
 
+_TEXT_SIGNALS = frozenset(TEXT_SIGNALS)
 # Bump when the engine's behaviour changes: stored hits are then analysed again.
 ENGINE_VERSION = "1"
 WEAKEN = {"question": 0.5, "conditional": 0.6}
@@ -108,9 +110,19 @@ def _multiplier(entry: Entry, context_flags: dict[str, bool]) -> float:
 
 
 def _matches(
-    regex: re.Pattern[str], text: str, windows: list[tuple[int, int]]
+    pattern: Pattern, text: str, windows: list[tuple[int, int]]
 ) -> Iterator[re.Match[str]]:
-    """Yield each match of `regex` in the windows of `text`, once."""
+    """Yield each match of `pattern` in the windows of `text`, once, never overlapping."""
+    regex = pattern.regex
+    if pattern.at_anchor:
+        last = -1
+        for start, _end in windows:
+            if start >= last:
+                match = regex.match(text, start)
+                if match is not None:
+                    last = match.end()
+                    yield match
+        return
     seen: set[tuple[int, int]] = set()
     for start, end in windows:
         for match in regex.finditer(text, start, end):
@@ -121,34 +133,40 @@ def _matches(
             yield match
 
 
-def _learned_weights(text: str, lang: str) -> dict[str, tuple[float, LinearTextModel]]:
-    """Return, per signal, the learned model's probability and the model."""
-    tokens = raw_tokens(text)
+def _learned_weights(readings: dict[str, Reading]) -> dict[str, tuple[float, LinearTextModel]]:
+    """Return, per signal, the learned model's highest probability and the model."""
     found: dict[str, tuple[float, LinearTextModel]] = {}
-    for language in _languages(lang):
-        models = signal_model_set(language)
-        for signal, probability in models.probabilities(tokens).items():
-            if probability > found.get(signal, (0.0, None))[0]:  # type: ignore[arg-type]
-                found[signal] = (probability, models.models[signal])
+    for language, reading in readings.items():
+        models = signal_model_set(language).models
+        for signal, probability in reading.probabilities.items():
+            if signal in _TEXT_SIGNALS and probability > found.get(signal, (0.0,))[0]:
+                found[signal] = (probability, models[signal])
     return found
 
 
-def _learned_evidence(text: str, wanted: list[tuple[str, str]]) -> dict[str, list[Evidence]]:
+def _learned_evidence(
+    readings: dict[str, Reading], wanted: list[tuple[str, str]]
+) -> dict[str, list[Evidence]]:
     """Return the words that drove each wanted (signal, language) model."""
     found: dict[str, list[Evidence]] = {}
     for lang in {lang for _signal, lang in wanted}:
         signals = [signal for signal, signal_lang in wanted if signal_lang == lang]
-        for signal, spans in signal_model_set(lang).evidence(text, signals).items():
+        for signal, spans in signal_model_set(lang).evidence(readings[lang], signals).items():
             found[signal] = [Evidence(start, end, words) for start, end, words in spans]
     return found
 
 
-def _tone(text: str, lang: str) -> dict[str, float]:
+def _tone(text: str, lang: str, readings: dict[str, Reading]) -> dict[str, float]:
     """Return the tone models' probabilities for the message's main language."""
     main = "fr" if lang == "mixed" else lang
-    tone = {"hostility": LinearTextModel.load(f"hostility_{main}").probability(text)}
-    if main == "en":
-        tone["politeness"] = LinearTextModel.load("politeness_en").probability(text)
+    read = readings[main].probabilities
+    tone = {}
+    for name in ("hostility", "politeness") if main == "en" else ("hostility",):
+        # Read with the signal models when it shares their features, else on its own.
+        found = read.get(f"tone:{name}")
+        if found is None:
+            found = LinearTextModel.load(f"{name}_{main}").probability(text)
+        tone[name] = found
     return tone
 
 
@@ -167,7 +185,7 @@ def analyze(text: str, lang: str | None = None) -> Analysis:
     haystack = folded.text
     for language in _languages(detected):
         for entry, pattern, windows in lexicon_index(language).candidates(haystack):
-            for match in _matches(pattern.regex, haystack, windows):
+            for match in _matches(pattern, haystack, windows):
                 if sentences is None:
                     sentences = Sentences(haystack)
                 context = sentences.context(match.start(), match.end())
@@ -189,7 +207,10 @@ def analyze(text: str, lang: str | None = None) -> Analysis:
                     markers[entry.signal] += 1
                 else:
                     best.setdefault(entry.signal, []).append((weight, evidence, entry))
-    learned = _learned_weights(text, detected)
+    readings = {
+        language: signal_model_set(language).read(text) for language in _languages(detected)
+    }
+    learned = _learned_weights(readings)
     for signal, (probability, model) in list(learned.items()):
         if signal in suppressed and signal not in best:
             del learned[signal]
@@ -228,7 +249,7 @@ def analyze(text: str, lang: str | None = None) -> Analysis:
             # The words that drove the learned model: looked up only for hits.
             needs_words.append((signal, learned[signal][1].lang))
         pending.append((signal, score, spans, top))
-    words_by_signal = _learned_evidence(text, needs_words)
+    words_by_signal = _learned_evidence(readings, needs_words)
     for signal, score, spans, top in pending:
         spans.update(words_by_signal.get(signal, ()))
         evidence = tuple(sorted(spans, key=lambda e: (e.start, e.end)))
@@ -240,5 +261,9 @@ def analyze(text: str, lang: str | None = None) -> Analysis:
         hits.append(Hit(signal, score, evidence, detector, explanation))
     hits.sort(key=lambda h: -h.score)
     return Analysis(
-        lang=detected, scores=scores, hits=hits, markers=markers, tone=_tone(text, detected)
+        lang=detected,
+        scores=scores,
+        hits=hits,
+        markers=markers,
+        tone=_tone(text, detected, readings),
     )

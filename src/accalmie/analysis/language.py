@@ -124,6 +124,9 @@ ENGLISH = frozenset(
     ]
 )
 
+# Words found in nearly every message of either language (the lexicon index skips them).
+COMMON_WORDS = FRENCH | ENGLISH
+
 
 def detect_language(folded: str) -> tuple[str, dict[str, float]]:
     """Return "fr", "en" or "mixed" for a folded text, with each language's share of cues."""

@@ -5,14 +5,21 @@ from __future__ import annotations
 import hashlib
 import itertools
 import math
+import re
+from dataclasses import dataclass
 from functools import cache
+from typing import NamedTuple
+
+import numpy as np
 
 from accalmie.analysis.learned import (
     _TOKEN,
+    _WORD_CACHE_LIMIT,
     LinearTextModel,
     available_models,
     char_ngrams,
     fold,
+    raw_tokens,
 )
 from accalmie.analysis.signals import TEXT_SIGNALS
 
@@ -183,128 +190,177 @@ _FUNCTION_WORDS = frozenset(
 )
 
 
+class _Features(NamedTuple):
+    words: list[str]
+    kept: list[int]
+    word_rows: list[int]
+    char_rows: list[int]
+    grams: int
+
+
+@dataclass(frozen=True)
+class Reading:
+    """A text as the models read it: its features and every model's probability."""
+
+    text: str
+    features: _Features
+    probabilities: dict[str, float]
+
+
 class SignalModelSet:
     """All the signal models of one language, scored together in one pass over the words.
 
-    Each model alone would look every word up in its own tables; here a word's weights for
-    every model sit side by side, so a message costs one look-up per word and word pair,
-    whatever the number of signals. The arithmetic is exactly `LinearTextModel.logit`'s.
+    Every word and word-pair feature of every model is a row of one weight matrix (one column
+    per signal), and each distinct word's character n-gram weights are summed once into a row
+    of a second matrix. A message is then a list of row numbers, and its scores for all the
+    signals two array sums. The arithmetic is `LinearTextModel.logit`'s, done in parallel.
     """
 
     def __init__(self, models: dict[str, LinearTextModel]) -> None:
         self.signals = list(models)
         self.models = models
-        self.intercepts = [models[s].intercept for s in self.signals]
+        self.column = {signal: i for i, signal in enumerate(self.signals)}
+        self.intercepts = np.array([models[s].intercept for s in self.signals])
         sizes = {m.char_sizes for m in models.values()}
         if len(sizes) > 1 or any(m.drop for m in models.values()):
             raise ValueError("signal models must share their features")
         self.char_sizes = sizes.pop() if sizes else (3, 5)
-        self.word_index: dict[str, list[tuple[int, float]]] = {}
+        keys = sorted({key for model in models.values() for key in model.word_weights})
+        self.rows = {key: row for row, key in enumerate(keys)}
+        # The last row stays zero: where words the models do not know point.
+        self.unknown = len(keys)
+        self.weights = np.zeros((len(keys) + 1, len(self.signals)))
         for i, signal in enumerate(self.signals):
             for key, weight in models[signal].word_weights.items():
-                self.word_index.setdefault(key, []).append((i, weight))
-        self._words: dict[str, tuple[str, int, list[tuple[int, float]]]] = {}
+                self.weights[self.rows[key], i] = weight
+        grams = sorted({gram for model in models.values() for gram in model.char_weights})
+        self.gram_rows = {gram: row for row, gram in enumerate(grams)}
+        self.gram_weights = np.zeros((len(grams), len(self.signals)))
+        for i, signal in enumerate(self.signals):
+            for gram, weight in models[signal].char_weights.items():
+                self.gram_weights[self.gram_rows[gram], i] = weight
+        self._reset_words()
 
-    def _word(self, raw: str) -> tuple[str, int, list[tuple[int, float]]]:
+    def _reset_words(self) -> None:
+        # raw token -> (folded word, number of character n-grams, char row, word row)
+        self._words: dict[str, tuple[str, int, int, int]] = {}
+        self._char = np.zeros((1024, len(self.signals)))
+
+    def _word(self, raw: str) -> tuple[str, int, int, int]:
         cached = self._words.get(raw)
         if cached is None:
             word = fold(raw)
             grams = char_ngrams(word, self.char_sizes) if word else []
-            parts = []
-            for i, signal in enumerate(self.signals):
-                weights = self.models[signal].char_weights
-                total = sum(weights.get(g, 0.0) for g in grams)
-                if total:
-                    parts.append((i, total))
-            cached = (word, len(grams), parts)
-            if len(self._words) >= 50_000:
-                self._words.clear()
+            row = len(self._words)
+            if row >= len(self._char):
+                self._char = np.concatenate([self._char, np.zeros_like(self._char)])
+            gram_rows = [r for r in map(self.gram_rows.get, grams) if r is not None]
+            if gram_rows:
+                self._char[row] = self.gram_weights[gram_rows].sum(axis=0)
+            cached = (word, len(grams), row, self.rows.get(word, self.unknown))
             self._words[raw] = cached
         return cached
 
+    def _features(self, tokens: list[str]) -> _Features:
+        """Return the words kept (with their token positions), their word rows then their
+        pairs' rows, their character rows, and the number of character n-grams."""
+        entries = list(map(self._words.get, tokens))
+        misses = entries.count(None)
+        if misses:
+            if len(self._words) + misses >= _WORD_CACHE_LIMIT:
+                # Start afresh before, not during, the message: its rows must stay valid.
+                self._reset_words()
+            entries = [e or self._word(t) for e, t in zip(entries, tokens, strict=True)]
+        kept = list(range(len(entries)))
+        if not all(e[0] for e in entries):  # a token that folds to nothing
+            kept = [i for i, e in enumerate(entries) if e[0]]
+            entries = [entries[i] for i in kept]
+        if not entries:
+            return _Features([], [], [], [], 0)
+        words, counts, char_rows, rows = (list(column) for column in zip(*entries, strict=True))
+        pairs = map(" ".join, itertools.pairwise(words))
+        rows.extend(map(self.rows.get, pairs, itertools.repeat(self.unknown)))
+        return _Features(words, kept, rows, char_rows, sum(counts))
+
+    def read(self, text: str) -> Reading:
+        """Return every model's probability for `text`, with the features for `evidence`."""
+        features = self._features(raw_tokens(text))
+        return Reading(text, features, self._probabilities(features))
+
     def probabilities(self, tokens: list[str]) -> dict[str, float]:
-        """Return each signal's probability for a text split by `raw_tokens`."""
-        count = len(self.signals)
-        word_sums = [0.0] * count
-        char_sums = [0.0] * count
-        char_total = 0
-        words: list[str] = []
-        index = self.word_index
-        for raw in tokens:
-            word, grams, parts = self._word(raw)
-            if not word:
-                continue
-            words.append(word)
-            char_total += grams
-            for i, value in parts:
-                char_sums[i] += value
-            for i, value in index.get(word, ()):
-                word_sums[i] += value
-        if not words:
-            return {s: _logistic(b) for s, b in zip(self.signals, self.intercepts, strict=True)}
-        previous = words[0]
-        for word in words[1:]:
-            for i, value in index.get(f"{previous} {word}", ()):
-                word_sums[i] += value
-            previous = word
-        word_scale = 1 / math.sqrt(2 * len(words) - 1)
-        char_scale = 1 / math.sqrt(char_total) if char_total else 0.0
-        return {
-            signal: _logistic(
-                self.intercepts[i] + word_sums[i] * word_scale + char_sums[i] * char_scale
-            )
-            for i, signal in enumerate(self.signals)
-        }
+        """Return each model's probability for a text split by `raw_tokens`."""
+        return self._probabilities(self._features(tokens))
+
+    def _probabilities(self, features: _Features) -> dict[str, float]:
+        words, _kept, word_rows, char_rows, grams = features
+        logits = self.intercepts.copy()
+        if words:
+            logits += self.weights[word_rows].sum(axis=0) / math.sqrt(2 * len(words) - 1)
+            if grams:
+                logits += self._char[char_rows].sum(axis=0) / math.sqrt(grams)
+        probabilities = 1.0 / (1.0 + np.exp(-logits))
+        return dict(zip(self.signals, probabilities.tolist(), strict=True))
 
     def evidence(
-        self, text: str, signals: list[str], top: int = 3
+        self, text: str | Reading, signals: list[str], top: int = 3
     ) -> dict[str, list[tuple[int, int, str]]]:
         """Return, for each signal, the spans (start, end, words) that pushed it up most."""
-        tokens = []
-        for match in _TOKEN.finditer(text):
-            word, grams, parts = self._word(match.group())
-            if word:
-                tokens.append((match.start(), match.end(), word, grams, dict(parts)))
-        if not tokens:
+        reading = text if isinstance(text, Reading) else self.read(text)
+        text = reading.text
+        words, kept, word_rows, char_rows, grams = reading.features
+        if not words:
             return {signal: [] for signal in signals}
-        char_total = sum(t[3] for t in tokens)
-        word_scale = 1 / math.sqrt(2 * len(tokens) - 1)
-        char_scale = 1 / math.sqrt(char_total) if char_total else 0.0
+        # The same tokens as `raw_tokens`, in the same order: now with their offsets.
+        spans = list(map(re.Match.span, _TOKEN.finditer(text)))
+        starts = np.array([spans[i][0] for i in kept])
+        ends = np.array([spans[i][1] for i in kept])
+        columns = [self.column[signal] for signal in signals]
+        count = len(words)
+        word_scale = 1 / math.sqrt(2 * count - 1)
+        char_scale = 1 / math.sqrt(grams) if grams else 0.0
+        rows = np.array(word_rows)
+        single = self.weights[rows[:count]][:, columns] * word_scale
+        single += self._char[char_rows][:, columns] * char_scale
+        # Function words may weigh, but they show nothing.
+        single[[word in _FUNCTION_WORDS for word in words]] = 0.0
+        pairs = self.weights[rows[count:]][:, columns] * word_scale
+        values = np.concatenate([single, pairs])
+        span_starts = np.concatenate([starts, starts[:-1]])
+        span_ends = np.concatenate([ends, ends[1:]])
         result = {}
-        for signal in signals:
-            i = self.signals.index(signal)
-            weights = self.models[signal].word_weights
-            candidates = [
-                (weights.get(word, 0.0) * word_scale + parts.get(i, 0.0) * char_scale, start, end)
-                for start, end, word, _grams, parts in tokens
-                if word not in _FUNCTION_WORDS  # they may weigh, but they show nothing
+        for k, signal in enumerate(signals):
+            column = values[:, k]
+            positive = np.flatnonzero(column > 0)
+            order = positive[
+                np.lexsort((span_ends[positive], span_starts[positive], -column[positive]))
             ]
-            candidates.extend(
-                (weights.get(f"{left[2]} {right[2]}", 0.0) * word_scale, left[0], right[1])
-                for left, right in itertools.pairwise(tokens)
-            )
-            candidates.sort(key=lambda c: (-c[0], c[1], c[2]))
             chosen: list[tuple[int, int, str]] = []
-            for value, start, end in candidates:
-                if value <= 0 or len(chosen) >= top:
-                    break
+            for index in order.tolist():
+                start, end = int(span_starts[index]), int(span_ends[index])
                 if not any(start < c[1] and c[0] < end for c in chosen):
                     chosen.append((start, end, text[start:end]))
+                    if len(chosen) >= top:
+                        break
             result[signal] = chosen
         return result
 
 
-def _logistic(score: float) -> float:
-    if score >= 0:
-        return 1.0 / (1.0 + math.exp(-score))
-    odds = math.exp(score)
-    return odds / (1.0 + odds)
+# The tone models read with the signal models when they share their features.
+TONE_MODELS = {"fr": {"hostility": "hostility_fr"}, "en": {"politeness": "politeness_en"}}
 
 
 @cache
 def signal_model_set(lang: str) -> SignalModelSet:
-    """Return the signal models of a language, ready to score together."""
-    return SignalModelSet(signal_models(lang))
+    """Return the signal models of a language, and its tone models, ready to score together.
+
+    A tone model is named `tone:<name>` in the set (e.g. "tone:hostility").
+    """
+    models: dict[str, LinearTextModel] = dict(signal_models(lang))
+    names = set(available_models())
+    for tone, name in TONE_MODELS.get(lang, {}).items():
+        if name in names:
+            models[f"tone:{tone}"] = LinearTextModel.load(name)
+    return SignalModelSet(models)
 
 
 @cache

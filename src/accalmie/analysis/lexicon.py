@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import itertools
 import re
 import re._parser as sre_parse  # the stdlib's own pattern parser, to find required words
 import tomllib
@@ -10,6 +11,11 @@ from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 from typing import Any
+
+import ahocorasick
+import numpy as np
+
+from accalmie.analysis.language import COMMON_WORDS
 
 GAP = r"(?:\S+\s+){0,3}"
 CONTEXT_RULES = {
@@ -32,6 +38,10 @@ class Pattern:
 
     regex: re.Pattern[str]
     anchors: frozenset[str] | None  # None: no cheap pre-check, always run
+    # Further sets of strings a match needs one of each (e.g. both words of "x {gap} y").
+    also: tuple[frozenset[str], ...] = ()
+    # True when every match starts with one of the anchors: tried only at their occurrences.
+    at_anchor: bool = False
 
 
 @dataclass(frozen=True)
@@ -54,6 +64,7 @@ class Entry:
 # -- anchors: the literal words a pattern cannot match without -------------------------------
 
 _MIN_ANCHOR = 3
+_MIN_ALSO = 4
 
 
 def _required(items: Any) -> frozenset[str] | None:
@@ -87,20 +98,105 @@ def _required(items: Any) -> frozenset[str] | None:
     return best
 
 
-def anchors_of(pattern: str) -> frozenset[str] | None:
-    """Return the literal strings one of which the text must contain for `pattern` to match."""
+def _all_required(items: Any) -> list[frozenset[str]]:
+    """Return every set of strings of which a match must contain one (all the sets apply)."""
+    found: list[frozenset[str]] = []
+    run = ""
+    for op, arg in items:
+        name = str(op)
+        if name == "LITERAL":
+            run += chr(arg)
+            continue
+        if len(run) >= _MIN_ANCHOR:
+            found.append(frozenset({run}))
+        run = ""
+        if name == "SUBPATTERN":
+            found.extend(_all_required(arg[-1]))
+        elif name == "BRANCH":
+            options = [_required(branch) for branch in arg[1]]
+            if all(options):
+                found.append(frozenset().union(*options))  # type: ignore[arg-type]
+        elif name in {"MAX_REPEAT", "MIN_REPEAT"} and arg[0] >= 1:
+            found.extend(_all_required(arg[2]))
+    if len(run) >= _MIN_ANCHOR:
+        found.append(frozenset({run}))
+    return found
+
+
+def _prefixes(items: Any) -> frozenset[str] | None:
+    """Return strings one of which every match starts with, or None when there is none."""
+    run = ""
+    for op, arg in items:
+        name = str(op)
+        if name == "LITERAL":
+            run += chr(arg)
+            continue
+        if run:
+            break
+        if name == "AT":  # a word boundary takes no room
+            continue
+        if name == "SUBPATTERN":
+            return _prefixes(arg[-1])
+        if name == "BRANCH":
+            options = [_prefixes(branch) for branch in arg[1]]
+            return frozenset().union(*options) if all(options) else None  # type: ignore[arg-type]
+        return None
+    return frozenset({run}) if run else None
+
+
+def _parse(pattern: str) -> Any:
     try:
-        parsed = sre_parse.parse(pattern)
+        return list(sre_parse.parse(pattern))
     except re.error:
         return None
-    return _required(list(parsed))
+
+
+def anchors_of(pattern: str) -> frozenset[str] | None:
+    """Return the literal strings one of which the text must contain for `pattern` to match."""
+    parsed = _parse(pattern)
+    return None if parsed is None else _required(parsed)
+
+
+def requirements_of(pattern: str) -> tuple[frozenset[str], ...]:
+    """Return the sets of literal strings a match must draw one string from, each of them."""
+    parsed = _parse(pattern)
+    return () if parsed is None else tuple(dict.fromkeys(_all_required(parsed)))
 
 
 def compile_pattern(pattern: str) -> Pattern:
     """Compile a lexicon pattern (word-bounded, `{gap}` expanded)."""
     # "a {gap} b" and "a {gap}b" both mean: a, up to three words, b.
     source = pattern.replace(" {gap} ", " {gap}").replace("{gap}", GAP)
-    return Pattern(re.compile(r"\b(?:" + source + r")\b"), anchors_of(source))
+    regex = re.compile(r"\b(?:" + source + r")\b")
+    # The rarest-looking requirement (longest strings) is the anchor the windows surround;
+    # the others only need to be present. Very short strings are everywhere: not worth it.
+    needed = sorted(requirements_of(source), key=_strength, reverse=True)
+    anchors = anchors_of(source)
+    if needed and (anchors is None or _strength(needed[0]) > _strength(anchors)):
+        anchors = needed[0]
+    parsed = _parse(source)
+    starts = _prefixes(parsed) if parsed is not None else None
+    if starts and anchors and min(map(len, starts)) >= _MIN_ANCHOR:
+        # Every match starts with one of these: it is tried only where they occur.
+        needed.append(anchors)
+        anchors = starts
+    else:
+        starts = None
+    also = tuple(
+        dict.fromkeys(r for r in needed if r != anchors and min(map(len, r)) >= _MIN_ANCHOR)
+    )
+    return Pattern(regex, anchors, also if anchors else (), starts is not None)
+
+
+def _common(string: str) -> bool:
+    """Tell a string found in nearly every message: a short or very frequent word."""
+    core = string.strip(" '")
+    return len(core) < _MIN_ALSO or core in COMMON_WORDS
+
+
+def _strength(strings: frozenset[str]) -> tuple[bool, int, int]:
+    """Rank a requirement: rare words first, then longer strings, then fewer alternatives."""
+    return not any(map(_common, strings)), min(map(len, strings)), -len(strings)
 
 
 # -- files ------------------------------------------------------------------------------------
@@ -164,7 +260,6 @@ def load_lexicons() -> dict[str, tuple[Entry, ...]]:
     return {lang: tuple(entries) for lang, entries in by_lang.items()}
 
 
-_KEY = 4
 # How far from its anchor a match may start or end (characters): phrases are short.
 _WINDOW = 160
 
@@ -179,69 +274,108 @@ def _merge(windows: list[tuple[int, int]]) -> list[tuple[int, int]]:
     return merged
 
 
-_LETTERS = re.compile(r"[a-z0-9]+")
-
-
-def _key(anchor: str) -> str:
-    """Return the start of the anchor's longest run of letters: rarer than its first bytes."""
-    runs = _LETTERS.findall(anchor)
-    longest = max(runs, key=len) if runs else anchor
-    if len(longest) < _MIN_ANCHOR:
-        longest = anchor
-    return longest[:_KEY] if len(longest) >= _KEY else longest[:_MIN_ANCHOR]
-
-
 class LexiconIndex:
     """Find, for a folded text, the few (entry, pattern) pairs worth running.
 
-    Each pattern is filed under the first characters of its anchors; a text's character
-    n-grams then select the candidates in a few hundred set look-ups, instead of trying
-    a thousand patterns one by one.
+    Every anchor string of every pattern goes into one Aho-Corasick automaton: a single pass
+    in C finds all their occurrences in a text. A pattern is then run only when its anchors
+    and every other literal it requires are present, and only on windows around its anchors.
     """
 
     def __init__(self, entries: tuple[Entry, ...]) -> None:
         self.always: list[tuple[int, Entry, Pattern]] = []
-        self.by_gram: dict[str, list[tuple[int, Entry, Pattern, str]]] = {}
+        self.patterns: list[tuple[int, Entry, Pattern]] = []
         order = 0
         for entry in entries:
             for pattern in entry.patterns:
                 order += 1
                 if pattern.anchors is None:
                     self.always.append((order, entry, pattern))
-                    continue
-                for anchor in pattern.anchors:
-                    self.by_gram.setdefault(_key(anchor), []).append(
-                        (order, entry, pattern, anchor)
-                    )
+                else:
+                    self.patterns.append((order, entry, pattern))
+        # Anchors get numbers first (the strings windows surround), then the other strings.
+        self.anchor_ids: dict[str, int] = {}
+        for _order, _entry, pattern in self.patterns:
+            for anchor in sorted(pattern.anchors or ()):
+                self.anchor_ids.setdefault(anchor, len(self.anchor_ids))
+        self.key_count = len(self.anchor_ids)
+        # For the array test: the string numbers of each requirement, one after the other,
+        # where each requirement starts, and where each pattern's requirements start.
+        flat: list[int] = []
+        group_starts: list[int] = []
+        pattern_starts: list[int] = []
+        for _order, _entry, pattern in self.patterns:
+            pattern_starts.append(len(group_starts))
+            for needed in (pattern.anchors or frozenset(), *pattern.also):
+                group_starts.append(len(flat))
+                for string in sorted(needed):
+                    flat.append(self.anchor_ids.setdefault(string, len(self.anchor_ids)))
+        self.flat = np.array(flat, dtype=np.intp)
+        self.group_starts = np.array(group_starts, dtype=np.intp)
+        self.pattern_starts = np.array(pattern_starts, dtype=np.intp)
+        self.key_of = [
+            [(self.anchor_ids[a], len(a)) for a in sorted(pattern.anchors or ())]
+            for _order, _entry, pattern in self.patterns
+        ]
+        self.automaton = ahocorasick.Automaton()
+        for string, number in self.anchor_ids.items():
+            self.automaton.add_word(string, number)
+        if self.anchor_ids:
+            self.automaton.make_automaton()
 
     def candidates(self, text: str) -> list[tuple[Entry, Pattern, list[tuple[int, int]]]]:
         """Return the patterns that may match `text`, in lexicon order, with where to look.
 
         A pattern with anchors can only match around one of them: it is run on windows
-        around the anchors' occurrences rather than on the whole text.
+        around the anchors' occurrences rather than on the whole text. For a pattern whose
+        matches start with an anchor, the "windows" are empty spans at the anchors' starts.
         """
-        grams = {text[i : i + _KEY] for i in range(len(text) - _KEY + 1)}
-        grams.update(text[i : i + _MIN_ANCHOR] for i in range(len(text) - _MIN_ANCHOR + 1))
-        whole = [(0, len(text))]
-        chosen: dict[int, tuple[Entry, Pattern, list[tuple[int, int]]]] = {
-            order: (entry, pattern, whole) for order, entry, pattern in self.always
-        }
-        for gram in grams & self.by_gram.keys():
-            for order, entry, pattern, anchor in self.by_gram[gram]:
-                position = text.find(anchor)
-                if position < 0:
-                    continue
-                windows = chosen.setdefault(order, (entry, pattern, []))[2]
-                while position >= 0:
-                    windows.append(
-                        (
-                            max(0, position - _WINDOW),
-                            min(len(text), position + len(anchor) + _WINDOW),
+        length = len(text)
+        whole = [(0, length)]
+        found = [(order, entry, pattern, whole) for order, entry, pattern in self.always]
+        if self.patterns:
+            # Every occurrence as (end, number) pairs, flattened, read in C.
+            pairs = np.fromiter(
+                itertools.chain.from_iterable(self.automaton.iter(text)), dtype=np.intp
+            )
+            numbers = pairs[1::2]
+            present = np.zeros(len(self.anchor_ids), dtype=np.bool_)
+            present[numbers] = True
+            # A requirement is met when one of its strings is present, a pattern when all are.
+            met = np.maximum.reduceat(present[self.flat], self.group_starts)
+            possible = np.flatnonzero(np.minimum.reduceat(met, self.pattern_starts)).tolist()
+            if possible:
+                keys = numbers < self.key_count
+                positions: dict[int, list[int]] = {}
+                for number, end in zip(
+                    numbers[keys].tolist(), pairs[0::2][keys].tolist(), strict=True
+                ):
+                    positions.setdefault(number, []).append(end + 1)
+                for index in possible:
+                    order, entry, pattern = self.patterns[index]
+                    if pattern.at_anchor:
+                        found.append(
+                            (
+                                order,
+                                entry,
+                                pattern,
+                                sorted(
+                                    (end - size, end - size)
+                                    for number, size in self.key_of[index]
+                                    for end in positions.get(number, ())
+                                ),
+                            )
                         )
-                    )
-                    position = text.find(anchor, position + 1)
-        # Lexicon order, whatever the order of the set: the same text gives the same hits.
-        return [(e, p, _merge(w)) for e, p, w in (chosen[order] for order in sorted(chosen))]
+                        continue
+                    windows = [
+                        (max(0, end - size - _WINDOW), min(length, end + _WINDOW))
+                        for number, size in self.key_of[index]
+                        for end in positions.get(number, ())
+                    ]
+                    found.append((order, entry, pattern, _merge(windows)))
+        # Lexicon order, whatever the order of the search: the same text gives the same hits.
+        found.sort(key=lambda item: item[0])
+        return [(entry, pattern, windows) for _order, entry, pattern, windows in found]
 
 
 @cache

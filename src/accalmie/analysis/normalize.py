@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
@@ -45,10 +46,29 @@ class Folded:
         return self.origin[start], last
 
 
+def _one_to_one() -> tuple[dict[int, str], re.Pattern[str]]:
+    """Return a translation table for the characters that fold to exactly one character,
+    and a pattern finding any other non-ASCII character (those need the slow path)."""
+    table: dict[int, str] = {}
+    for code in range(0x2100):
+        char = chr(code)
+        folded = fold_char(char)
+        if len(folded) == 1 and folded != char:
+            table[code] = folded
+    same = "".join(chr(c) for c in range(0x80, 0x2100) if len(fold_char(chr(c))) == 1)
+    return table, re.compile("[^\x00-\x7f" + re.escape(same) + "]")
+
+
+_TABLE, _SLOW = _one_to_one()
+
+
 def fold(text: str) -> Folded:
     """Return the folded text used for matching, with the way back to the original."""
     if text.isascii():
         return Folded(text.lower(), None)
+    if not _SLOW.search(text):
+        # Every character folds to one character: offsets do not move.
+        return Folded(text.translate(_TABLE), None)
     pieces: list[str] = []
     origin: list[int] = []
     for index, char in enumerate(text):

@@ -1,8 +1,9 @@
 """`accalmie bench analysis`: the full text pipeline's rate on e-mail-length messages.
 
 The messages are built from the demo stories' client e-mails (French and English, the
-project's own writing): each one joins two to four of them, so they are 80 to 400 words,
-like real mail. The same texts go through vaderSentiment_fr in the same run, for scale.
+project's own writing): each one joins two to four e-mails of the same client, so it is 80
+to 400 words in that client's language, like a long real message with its quoted history.
+The same texts go through vaderSentiment_fr in the same run, for scale.
 Everything runs in this one process: the rate is per core.
 """
 
@@ -28,15 +29,24 @@ class Rate:
 
 
 def build_messages(count: int, seed: int = 7) -> list[str]:
-    """Return `count` e-mail-length texts made of the demo clients' messages."""
-    bodies = [
-        str(message["body"]).strip()
+    """Return `count` e-mail-length texts, each made of one demo client's messages."""
+    by_client = [
+        [
+            str(message["body"]).strip()
+            for phase in story.data["phases"]
+            for message in phase.get("inbound", [])
+        ]
         for story in load_stories()
-        for phase in story.data["phases"]
-        for message in phase.get("inbound", [])
     ]
+    # Each message goes to a client with a chance in proportion to how much that client writes.
+    bodies = [(client, body) for client, texts in enumerate(by_client) for body in texts]
     rng = random.Random(seed)  # noqa: S311 - not security
-    return ["\n\n".join(rng.sample(bodies, rng.randint(2, 4))) for _ in range(count)]
+    texts = []
+    for _ in range(count):
+        client = rng.choice(bodies)[0]
+        own = by_client[client]
+        texts.append("\n\n".join(rng.sample(own, min(len(own), rng.randint(2, 4)))))
+    return texts
 
 
 def time_accalmie(texts: list[str]) -> Rate:
