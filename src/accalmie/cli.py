@@ -23,6 +23,10 @@ PUBLIC_COMMANDS = [
     "eval",
     "train",
     "stats",
+    "rescore",
+    "health",
+    "alerts",
+    "backtest",
     "worker",
     "bench",
 ]

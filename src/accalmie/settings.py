@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "accalmie.capture",
     "accalmie.detect",
     "accalmie.demo",
+    "accalmie.health",
 ]
 
 MIDDLEWARE = [

@@ -1,0 +1,109 @@
+"""What the client page, the `health` command and the walk-away page show, from stored rows."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.urls import reverse
+
+from accalmie.analysis.health import Snapshot, trend
+from accalmie.clients.models import Client
+from accalmie.comms.models import Interaction
+from accalmie.detect.models import SIGNAL_LABELS, SignalHit
+from accalmie.finance.models import Invoice
+from accalmie.health.models import BehaviourHit, HealthSnapshot
+from accalmie.projects.models import RevisionRound
+from accalmie.team.models import TeamPulse
+
+TREND_DAYS = (7, 30, 90)
+
+
+def _labels(client: Client, refs: set[tuple[str, int]]) -> dict[tuple[str, int], dict[str, str]]:
+    """Resolve (kind, id) evidence to a label and, where there is a page, its link."""
+    slug = client.workspace.slug
+    out: dict[tuple[str, int], dict[str, str]] = {}
+    ids = {kind: [i for k, i in refs if k == kind] for kind, _ in refs}
+    for pk, subject, at in Interaction.objects.filter(
+        client=client, pk__in=ids.get("interaction", [])
+    ).values_list("pk", "subject", "occurred_at"):
+        out["interaction", pk] = {
+            "label": f"{at:%d/%m/%Y} — {subject or '…'}",
+            "url": reverse("interaction-detail", kwargs={"workspace": slug, "interaction_id": pk}),
+        }
+    client_url = reverse("client-detail", kwargs={"workspace": slug, "client_id": client.pk})
+    for pk, number, due in Invoice.objects.filter(
+        client=client, pk__in=ids.get("invoice", [])
+    ).values_list("pk", "number", "due_on"):
+        out["invoice", pk] = {
+            "label": f"{number} ({due:%d/%m/%Y})",
+            "url": client_url + "#invoices-h",
+        }
+    for pk, week, rating in TeamPulse.objects.filter(
+        client=client, pk__in=ids.get("pulse", [])
+    ).values_list("pk", "week", "rating"):
+        out["pulse", pk] = {"label": f"{week:%d/%m} {rating}/5", "url": client_url + "#pulses-h"}
+    for pk, on in RevisionRound.objects.filter(
+        project__client=client, pk__in=ids.get("revision", [])
+    ).values_list("pk", "requested_on"):
+        out["revision", pk] = {"label": f"{on:%d/%m/%Y}", "url": client_url}
+    for pk, interaction_id, text in SignalHit.objects.filter(
+        client=client, pk__in=ids.get("hit", [])
+    ).values_list("pk", "interaction_id", "evidence"):
+        words = " … ".join(e.get("text", "") for e in text[:2])
+        url = reverse(
+            "interaction-detail", kwargs={"workspace": slug, "interaction_id": interaction_id}
+        )
+        out["hit", pk] = {"label": f"« {words} »", "url": url}
+    return out
+
+
+def resolve_reasons(
+    client: Client, reasons: list[dict[str, Any]], lang: str
+) -> list[dict[str, Any]]:
+    """Attach labels, links and the signal's name to stored reasons."""
+    refs = {(kind, int(i)) for r in reasons for kind, i in r.get("refs", [])}
+    labels = _labels(client, refs)
+    resolved = []
+    for r in reasons:
+        items = []
+        for kind, i in r.get("refs", []):
+            label = labels.get((kind, int(i)))
+            if label:  # gone since (deleted record): not shown
+                items.append({"kind": kind, "id": int(i), **label})
+        resolved.append(
+            {
+                **r,
+                "label": str(SIGNAL_LABELS.get(r["signal"], r["signal"])),
+                "text": (r.get("explanation") or {}).get(lang, ""),
+                "refs": items,
+            }
+        )
+    return resolved
+
+
+def client_health(client: Client, today: dt.date, lang: str = "fr") -> dict[str, Any]:
+    """Return the latest score of a client with its dimensions, trends and resolved reasons."""
+    snaps = list(HealthSnapshot.objects.filter(client=client).order_by("day"))
+    if not snaps:
+        return {"score": None, "status": None, "dimensions": {}, "reasons": [], "trend": {}}
+    latest = snaps[-1]
+    history = [Snapshot(s.day, s.score, s.status) for s in snaps]
+    return {
+        "client": client.name,
+        "day": latest.day,
+        "score": latest.score,
+        "status": latest.status,
+        "confidence": latest.confidence,
+        "driver": latest.driver,
+        "dimensions": latest.dimensions,
+        "trend": {days: trend(history, latest.day, days) for days in TREND_DAYS},
+        "history": [
+            {"day": s.day, "score": round(s.score), "status": s.status} for s in snaps[-14:]
+        ],
+        "reasons": resolve_reasons(client, latest.reasons, lang),
+    }
+
+
+def recent_behaviour(client: Client, limit: int = 10) -> list[BehaviourHit]:
+    return list(BehaviourHit.objects.filter(client=client).order_by("-occurred_at")[:limit])
