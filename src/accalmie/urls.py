@@ -13,5 +13,6 @@ urlpatterns = [
     path("w/<slug:workspace>/", include("accalmie.clients.urls")),
     path("w/<slug:workspace>/", include("accalmie.comms.urls")),
     path("w/<slug:workspace>/", include("accalmie.capture.urls")),
+    path("w/<slug:workspace>/", include("accalmie.health.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -6,6 +6,8 @@ learn what exists in a workspace that is not theirs.
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser, User
 from django.db.models import Q, QuerySet
 from django.http import Http404
@@ -61,3 +63,20 @@ def interaction_for(membership: Membership, interaction_id: int) -> Interaction:
     if interaction is None:
         raise Http404("No such interaction")
     return interaction
+
+
+def visible_alerts(membership: Membership) -> QuerySet[Any]:
+    """Return the health alerts of the clients this member may see."""
+    from accalmie.health.models import Alert
+
+    return Alert.objects.filter(
+        workspace_id=membership.workspace_id, client__in=visible_clients(membership).values("pk")
+    )
+
+
+def alert_for(membership: Membership, alert_id: int) -> Any:
+    """Return one visible alert, or raise Http404."""
+    alert = visible_alerts(membership).filter(pk=alert_id).first()
+    if alert is None:
+        raise Http404("No such alert")
+    return alert

@@ -8,6 +8,7 @@ same records replayed week by week give what one would have seen at the time.
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import statistics
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
@@ -212,10 +213,7 @@ def non_response(
         )
     inbound = [m for m in messages if m.inbound]
     if len(inbound) >= 4:
-        gaps = [
-            (b.at - a.at).total_seconds() / 86400
-            for a, b in zip(inbound, inbound[1:], strict=False)
-        ]
+        gaps = [(b.at - a.at).total_seconds() / 86400 for a, b in itertools.pairwise(inbound)]
         usual_gap = statistics.median(gaps)
         silent_days = (as_of - inbound[-1].at).total_seconds() / 86400
         limit = max(config.silence_factor * usual_gap, config.silence_min_days)
@@ -459,7 +457,8 @@ def late_payment(
                 Hit(
                     signal="late_payment",
                     at=_utc(end) if paid else as_of,
-                    severity=min(1.0, late / config.late_full_days),
+                    # Still unpaid: keeps growing past full strength, up to twice.
+                    severity=min(1.0 if paid else 2.0, late / config.late_full_days),
                     refs=(("invoice", inv.ref),),
                     figures={"days_late": late, "paid": paid is not None, "amount": inv.amount},
                     explanation={

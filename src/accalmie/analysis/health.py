@@ -104,7 +104,7 @@ def assess(
     negative: dict[str, dict[str, list[tuple[float, Hit]]]] = defaultdict(lambda: defaultdict(list))
     good: dict[str, list[tuple[float, Hit]]] = defaultdict(list)
     for hit in hits:
-        if hit.at >= as_of:
+        if hit.at > as_of:  # ongoing signs (an unpaid invoice, a silence) are dated `as_of`
             continue
         dimension = SIGNAL_DIMENSION.get(hit.signal)
         if dimension is None:

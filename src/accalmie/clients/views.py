@@ -6,6 +6,7 @@ from django.db.models import Count, Prefetch, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
+from django.utils.translation import get_language
 
 from accalmie.accounts.access import client_for, membership_for, visible_clients
 from accalmie.comms.models import Interaction, InteractionParticipant
@@ -66,6 +67,8 @@ def client_detail(request: HttpRequest, workspace: str, client_id: int) -> HttpR
         .order_by("-occurred_at", "-id")
     )
     page = Paginator(timeline, TIMELINE_PAGE_SIZE).get_page(request.GET.get("page"))
+    from accalmie.health.views_support import health_context
+
     return render(
         request,
         "clients/detail.html",
@@ -80,5 +83,6 @@ def client_detail(request: HttpRequest, workspace: str, client_id: int) -> HttpR
             "pulses": client.pulses.select_related("member")[:12],
             "page": page,
             "today": timezone.localdate(),
+            "health": health_context(client, get_language() or "fr"),
         },
     )

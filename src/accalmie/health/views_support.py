@@ -6,6 +6,7 @@ import datetime as dt
 from typing import Any
 
 from django.urls import reverse
+from django.utils.translation import gettext as _
 
 from accalmie.analysis.health import Snapshot, trend
 from accalmie.clients.models import Client
@@ -107,3 +108,24 @@ def client_health(client: Client, today: dt.date, lang: str = "fr") -> dict[str,
 
 def recent_behaviour(client: Client, limit: int = 10) -> list[BehaviourHit]:
     return list(BehaviourHit.objects.filter(client=client).order_by("-occurred_at")[:limit])
+
+
+def health_context(client: Client, lang: str) -> dict[str, Any]:
+    """Return what the client page's health card shows."""
+    from accalmie.health.models import Status
+
+    data = client_health(client, dt.date.today(), lang[:2])  # noqa: DTZ011 - calendar day
+    if data["score"] is None:
+        return data
+    labels = {
+        "respect": _("Respect et ton"),
+        "scope": _("Attentes et périmètre"),
+        "communication": _("Communication"),
+        "finance": _("Finances"),
+        "team": _("Équipe"),
+        "partnership": _("Partenariat"),
+    }
+    data["status_label"] = Status(data["status"]).label
+    data["confidence_pct"] = round(100 * data["confidence"])
+    data["dimension_rows"] = [(labels.get(k, k), v) for k, v in data["dimensions"].items()]
+    return data

@@ -1,0 +1,9 @@
+from django.urls import path
+
+from accalmie.health import views
+
+urlpatterns = [
+    path("alerts/", views.alert_list, name="alert-list"),
+    path("alerts/<int:alert_id>/", views.alert_action, name="alert-action"),
+    path("clients/<int:client_id>/walk-away/", views.walkaway, name="walkaway"),
+]

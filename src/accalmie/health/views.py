@@ -1,0 +1,119 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.models import User
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Q
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from accalmie.accounts.access import alert_for, client_for, membership_for, visible_alerts
+from accalmie.health.models import WalkAwayDecision, WalkAwayFlag
+from accalmie.health.services import (
+    acknowledge_alert,
+    record_decision,
+    set_walkaway_flag,
+    snooze_alert,
+)
+from accalmie.health.walkaway import assessment_for
+
+
+@login_required
+def alert_list(request: HttpRequest, workspace: str) -> HttpResponse:
+    """List the open alerts of the clients this member may see; `?all=1` shows every one."""
+    membership = membership_for(request.user, workspace)
+    alerts = visible_alerts(membership).select_related("client")
+    show_all = request.GET.get("all") == "1"
+    if not show_all:
+        alerts = alerts.filter(acknowledged_at__isnull=True).filter(
+            Q(snoozed_until__isnull=True) | Q(snoozed_until__lte=timezone.localdate())
+        )
+    return render(
+        request,
+        "health/alerts.html",
+        {
+            "membership": membership,
+            "workspace": membership.workspace,
+            "alerts": alerts.order_by("-raised_on", "-pk")[:200],
+            "show_all": show_all,
+        },
+    )
+
+
+@login_required
+@require_POST
+def alert_action(request: HttpRequest, workspace: str, alert_id: int) -> HttpResponse:
+    """Acknowledge or snooze one alert."""
+    membership = membership_for(request.user, workspace)
+    alert = alert_for(membership, alert_id)
+    if not membership.can_write:
+        raise Http404("No such alert")
+    assert isinstance(request.user, User)
+    action = request.POST.get("action")
+    if action == "acknowledge":
+        acknowledge_alert(alert, request.user)
+        messages.success(request, _("Alerte marquée comme traitée."))
+    elif action == "snooze":
+        try:
+            snooze_alert(alert, request.user, int(request.POST.get("days", "7")))
+        except (ValueError, ValidationError):
+            messages.error(request, _("Mise en sommeil de 1 à 90 jours."))
+        else:
+            messages.success(request, _("Alerte mise en sommeil."))
+    else:
+        messages.error(request, _("Action inconnue."))
+    return redirect("alert-list", workspace=workspace)
+
+
+@login_required
+def walkaway(request: HttpRequest, workspace: str, client_id: int) -> HttpResponse:
+    """Show the walk-away assessment of a client; record the flag or a decision."""
+    membership = membership_for(request.user, workspace)
+    client = client_for(membership, client_id)
+    assessment = assessment_for(client, get_language() or "fr")
+    errors: dict[str, str] = {}
+    if request.method == "POST":
+        if not membership.can_write:
+            raise PermissionDenied
+        assert isinstance(request.user, User)
+        if request.POST.get("form") == "flag":
+            set_walkaway_flag(
+                client,
+                request.POST.get("illegal_or_unethical") == "on",
+                request.POST.get("note", ""),
+                request.user,
+            )
+            messages.success(request, _("Signalement enregistré."))
+            return redirect("walkaway", workspace=workspace, client_id=client.pk)
+        try:
+            record_decision(
+                client,
+                request.POST.get("outcome", ""),
+                request.POST.get("reason", ""),
+                request.user,
+                assessment["proposed"],
+                assessment["snapshot"],
+            )
+        except ValidationError as exc:
+            errors["decision"] = " ".join(exc.messages)
+        else:
+            messages.success(request, _("Décision enregistrée."))
+            return redirect("walkaway", workspace=workspace, client_id=client.pk)
+    context: dict[str, Any] = {
+        "membership": membership,
+        "workspace": membership.workspace,
+        "client": client,
+        "assessment": assessment,
+        "flag": WalkAwayFlag.objects.filter(client=client).first(),
+        "decisions": WalkAwayDecision.objects.filter(client=client).select_related("decided_by"),
+        "outcomes": WalkAwayDecision.Outcome.choices,
+        "errors": errors,
+    }
+    return render(request, "health/walkaway.html", context, status=400 if errors else 200)

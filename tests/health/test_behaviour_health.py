@@ -1,0 +1,120 @@
+"""The behavioural detectors and the health maths, on plain records (no database)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from accalmie.analysis import behaviour
+from accalmie.analysis.behaviour import ClientRecords, InvoiceRecord, Message, RevisionRecord
+from accalmie.analysis.health import Snapshot, alerts_for, assess, decay
+from accalmie.analysis.health_config import DEFAULT_CONFIG
+from accalmie.analysis.walkaway import assess_walkaway
+
+T0 = dt.datetime(2026, 3, 2, 10, tzinfo=dt.UTC)  # a Monday
+
+
+def test_late_and_disputed_invoices_are_hits_with_their_figures():
+    inv = InvoiceRecord(1, "F-1", dt.date(2026, 1, 5), dt.date(2026, 2, 4), None, True, "")
+    hits = behaviour.late_payment(ClientRecords(invoices=[inv]), T0)
+    late = next(h for h in hits if h.key.startswith("late_payment:late"))
+    assert late.figures["days_late"] == (T0.date() - inv.due_on).days
+    assert ("invoice", 1) in late.refs
+    assert "impayée" in late.explanation["fr"] and "unpaid" in late.explanation["en"]
+    assert any(h.figures.get("disputed") for h in hits)
+
+
+def test_an_invoice_paid_within_the_grace_days_is_not_late():
+    inv = InvoiceRecord(1, "F-1", dt.date(2026, 1, 5), dt.date(2026, 2, 4), dt.date(2026, 2, 8))
+    assert behaviour.late_payment(ClientRecords(invoices=[inv]), T0) == []
+
+
+def test_revision_rounds_beyond_the_contract_are_counted():
+    rounds = [RevisionRecord(i, dt.date(2026, 1, 5 + i), 9, 2) for i in range(4)]
+    hits = behaviour.revision_overrun(ClientRecords(revisions=rounds), T0)
+    assert [h.figures["round"] for h in hits] == [3, 4]
+
+
+def test_night_and_weekend_messages_in_the_clients_timezone():
+    saturday = dt.datetime(2026, 2, 28, 10, tzinfo=dt.UTC)
+    weekday_evening = dt.datetime(2026, 2, 25, 21, 30, tzinfo=dt.UTC)  # 22:30 in Paris
+    weekday_noon = dt.datetime(2026, 2, 25, 11, tzinfo=dt.UTC)
+    msgs = [
+        Message(1, saturday, True, demanding=True),
+        Message(2, weekday_evening, True),
+        Message(3, weekday_noon, True),
+    ]
+    hits = behaviour.out_of_hours(ClientRecords(messages=msgs), T0)
+    assert {h.refs[0][1] for h in hits} == {1, 2}
+    assert max(hits, key=lambda h: h.severity).refs == (("interaction", 1),)
+
+
+def test_slow_reply_against_the_clients_own_habit_and_unanswered_messages():
+    msgs = []
+    for i in range(4):  # quick answers first: the habit is 2 h
+        ours = Message(10 + i, T0 - dt.timedelta(days=60 - i * 7), False, thread=i)
+        msgs += [
+            ours,
+            Message(20 + i, ours.at + dt.timedelta(hours=2), True, thread=i, reply_to=ours.ref),
+        ]
+    slow = Message(30, T0 - dt.timedelta(days=20), False, thread=9)
+    msgs += [slow, Message(31, slow.at + dt.timedelta(days=6), True, thread=9, reply_to=30)]
+    msgs.append(Message(40, T0 - dt.timedelta(days=12), False, thread=12))  # never answered
+    hits = behaviour.non_response(ClientRecords(messages=msgs), T0)
+    keys = {h.key for h in hits}
+    assert "non_response:slow:31" in keys
+    assert "non_response:unanswered:40" in keys
+    assert not any(k.startswith("non_response:slow:2") for k in keys)
+
+
+def test_transactional_shift_against_the_clients_earlier_wording():
+    early = [Message(i, T0 - dt.timedelta(days=90 - i), True, consultative=2) for i in range(3)]
+    late = [
+        Message(10 + i, T0 - dt.timedelta(days=10 - i), True, transactional=1) for i in range(3)
+    ]
+    hits = behaviour.transactional_shift(ClientRecords(messages=early + late), T0)
+    assert hits and hits[0].figures == {"recent_ratio": 1.0, "earlier_ratio": 0.0}
+
+
+def test_old_evidence_weighs_less_and_a_dimension_collapse_sets_the_status():
+    assert decay(21, 21) == pytest.approx(0.5)
+    inv = InvoiceRecord(1, "F-1", dt.date(2025, 11, 3), dt.date(2025, 12, 3), None, True, "")
+    hits = behaviour.late_payment(ClientRecords(invoices=[inv]), T0)
+    health = assess(hits, T0, records=25)
+    assert health.dimensions["finance"] < 80
+    assert health.dimensions["respect"] == 100
+    assert health.status != "healthy" and health.driver == "finance"
+    assert health.explain()[0].signal == "late_payment"
+    assert ("invoice", 1) in health.explain()[0].refs
+    assert assess([], T0).status == "healthy" and assess([], T0).confidence == 0
+
+
+def test_unknown_or_inconsistent_settings_are_refused():
+    with pytest.raises(ValueError, match="unknown"):
+        DEFAULT_CONFIG.with_overrides({"half_lfe_days": 3})
+    with pytest.raises(ValueError, match="business hours"):
+        DEFAULT_CONFIG.with_overrides({"business_start_hour": 21})
+    assert DEFAULT_CONFIG.with_overrides({"half_life_days": 7}).half_life_days == 7
+
+
+def test_an_episode_raises_each_alert_once():
+    d = dt.date(2026, 1, 5)
+    history = [
+        Snapshot(d, 95, "healthy"),
+        Snapshot(d + dt.timedelta(7), 80, "watch"),
+    ]
+    first = alerts_for(history)
+    assert {a.kind for a in first} == {"status", "drop"}
+    later = [*history, Snapshot(d + dt.timedelta(14), 79, "watch")]
+    # Same episode: the keys are the same, so storing them again raises nothing new.
+    assert {a.key for a in alerts_for(later)} <= {a.key for a in first}
+    recovered = [*later, Snapshot(d + dt.timedelta(21), 95, "healthy")]
+    again = [*recovered, Snapshot(d + dt.timedelta(28), 75, "watch")]
+    assert {a.key for a in alerts_for(again)}.isdisjoint({a.key for a in first})
+
+
+def test_walkaway_proposes_exit_on_the_manual_flag_alone():
+    health = assess([], T0)
+    assert assess_walkaway(health, []).proposed == "continue"
+    assert assess_walkaway(health, [], illegal_or_unethical=True).proposed == "prepare_exit"
