@@ -123,25 +123,62 @@ def _all_required(items: Any) -> list[frozenset[str]]:
     return found
 
 
-def _prefixes(items: Any) -> frozenset[str] | None:
-    """Return strings one of which every match starts with, or None when there is none."""
-    run = ""
+# Prefixes are spelled out up to this length, and at most this many of them per pattern.
+_PREFIX_LENGTH = 8
+_PREFIX_LIMIT = 32
+
+
+def _spellings(items: Any) -> list[str] | None:
+    """Return every string a sequence of items can match, when they are few and literal."""
+    spelled = [""]
     for op, arg in items:
         name = str(op)
         if name == "LITERAL":
-            run += chr(arg)
-            continue
-        if run:
+            options: list[str] | None = [chr(arg)]
+        elif name == "AT":
+            options = [""]
+        elif name == "SUBPATTERN":
+            options = _spellings(arg[-1])
+        elif name == "BRANCH":
+            branches = [_spellings(branch) for branch in arg[1]]
+            options = None if None in branches else [s for b in branches for s in b or ()]
+        elif name == "MAX_REPEAT" and arg[0] == 0 and arg[1] == 1:
+            inner = _spellings(arg[2])
+            options = None if inner is None else ["", *inner]
+        else:
+            options = None
+        if options is None or len(spelled) * len(options) > _PREFIX_LIMIT:
+            return None
+        spelled = [a + b for a in spelled for b in options]
+    return spelled
+
+
+def _prefixes(items: Any) -> frozenset[str] | None:
+    """Return strings one of which every match starts with, or None when there is none.
+
+    Literal words, alternatives and optional words at the start are spelled out, so
+    "(vous|tu) (savez|sais) mieux" starts with "vous savez", "vous sais", "tu savez"...
+    """
+    prefixes = [""]
+    for op, arg in items:
+        if min(map(len, prefixes)) >= _PREFIX_LENGTH:
             break
-        if name == "AT":  # a word boundary takes no room
+        spelled = _spellings([(op, arg)])
+        if spelled is not None and len(prefixes) * len(spelled) <= _PREFIX_LIMIT:
+            prefixes = [a + b for a in prefixes for b in spelled]
             continue
+        name = str(op)
+        inner = None
         if name == "SUBPATTERN":
-            return _prefixes(arg[-1])
-        if name == "BRANCH":
+            inner = _prefixes(arg[-1])
+        elif name == "BRANCH":
             options = [_prefixes(branch) for branch in arg[1]]
-            return frozenset().union(*options) if all(options) else None  # type: ignore[arg-type]
-        return None
-    return frozenset({run}) if run else None
+            inner = frozenset().union(*options) if all(options) else None  # type: ignore[arg-type]
+        if inner and len(prefixes) * len(inner) <= _PREFIX_LIMIT:
+            prefixes = [a + b for a in prefixes for b in inner]
+        break
+    found = frozenset(prefixes)
+    return found if found and min(map(len, found)) >= _MIN_ANCHOR else None
 
 
 def _parse(pattern: str) -> Any:
