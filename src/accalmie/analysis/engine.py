@@ -232,9 +232,9 @@ def analyze(text: str, lang: str | None = None) -> Analysis:
             continue
         remaining = 1.0
         weights_by_source: dict[str, float] = {}
-        for weight, _evidence, entry in found:
+        for weight, _evidence, source in found:
             # A learned model brings several evidence spans but counts once.
-            key = entry.detector if entry is not None else "learned"
+            key = source.detector if source is not None else "learned"
             weights_by_source[key] = max(weight, weights_by_source.get(key, 0.0))
         for weight in weights_by_source.values():
             remaining *= 1.0 - weight
@@ -252,13 +252,13 @@ def analyze(text: str, lang: str | None = None) -> Analysis:
     words_by_signal = _learned_evidence(readings, needs_words)
     for signal, score, spans, top in pending:
         spans.update(words_by_signal.get(signal, ()))
-        evidence = tuple(sorted(spans, key=lambda e: (e.start, e.end)))
+        ordered = tuple(sorted(spans, key=lambda e: (e.start, e.end)))
         if top is None:  # the learned model weighs more than any lexicon entry
             detector = f"learned:signal_{signal}_{detected}"
             explanation = learned_explanation(signal)
         else:
             detector, explanation = top.detector, top.explanation
-        hits.append(Hit(signal, score, evidence, detector, explanation))
+        hits.append(Hit(signal, score, ordered, detector, explanation))
     hits.sort(key=lambda h: -h.score)
     return Analysis(
         lang=detected,

@@ -264,13 +264,13 @@ class SignalModelSet:
     def _features(self, tokens: list[str]) -> _Features:
         """Return the words kept (with their token positions), their word rows then their
         pairs' rows, their character rows, and the number of character n-grams."""
-        entries = list(map(self._words.get, tokens))
-        misses = entries.count(None)
-        if misses:
-            if len(self._words) + misses >= _WORD_CACHE_LIMIT:
-                # Start afresh before, not during, the message: its rows must stay valid.
-                self._reset_words()
-            entries = [e or self._word(t) for e, t in zip(entries, tokens, strict=True)]
+        found = list(map(self._words.get, tokens))
+        misses = found.count(None)
+        if misses and len(self._words) + misses >= _WORD_CACHE_LIMIT:
+            # Start afresh before, not during, the message: all its rows must be current.
+            self._reset_words()
+            found = [None] * len(tokens)
+        entries = [e or self._word(t) for e, t in zip(found, tokens, strict=True)]
         kept = list(range(len(entries)))
         if not all(e[0] for e in entries):  # a token that folds to nothing
             kept = [i for i, e in enumerate(entries) if e[0]]

@@ -92,7 +92,7 @@ def _vader_fr() -> Callable[[str], float]:
     with warnings.catch_warnings():
         # fuzzywuzzy warns that it falls back to difflib without python-Levenshtein: harmless.
         warnings.simplefilter("ignore", UserWarning)
-        from vaderSentiment_fr.vaderSentiment import (  # type: ignore[import-untyped]
+        from vaderSentiment_fr.vaderSentiment import (
             SentimentIntensityAnalyzer,
         )
 

@@ -28,7 +28,8 @@ def analyse_interactions(interactions: Iterable[Interaction]) -> int:
     ids = [i.pk for i in items]
     SignalHit.objects.filter(interaction_id__in=ids).delete()
     InteractionAnalysis.objects.filter(interaction_id__in=ids).delete()
-    analyses, hits = [], []
+    analyses: list[InteractionAnalysis] = []
+    hits: list[SignalHit] = []
     for interaction in items:
         result = analyze(interaction.body_text, lang=None)
         analyses.append(
