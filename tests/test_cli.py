@@ -128,3 +128,19 @@ def test_createuser_validates_role_workspace_and_password(monkeypatch):
     monkeypatch.setenv("ACCALMIE_NEW_PASSWORD", "a sound passphrase")
     call_command("createuser", "lea", workspace="ws", role=Role.READ_ONLY)
     assert Membership.objects.get(user__username="lea").role == Role.READ_ONLY
+
+
+def test_tone_check_flags_an_accusing_draft_with_spans_and_rephrasing(tmp_path, capsys):
+    draft = tmp_path / "draft.txt"
+    draft.write_text(
+        "Vous n'avez toujours pas envoyé les fichiers, comme je l'ai déjà dit.", encoding="utf-8"
+    )
+    call_command("tone-check", str(draft), "--json")
+    report = json.loads(capsys.readouterr().out)
+    assert report["lang"] == "fr"
+    flags = {f["flag"]: f for f in report["flags"]}
+    assert flags["accusatory_you"]["text"] == "Vous n'avez toujours pas envoyé"
+    assert flags["defensiveness"]["start"] == 46
+    assert "première personne" in flags["accusatory_you"]["suggestion"]
+    with pytest.raises(CommandError, match="cannot read"):
+        call_command("tone-check", str(tmp_path / "missing.txt"))

@@ -20,6 +20,7 @@ PUBLIC_COMMANDS = [
     "import",
     "analyze",
     "reanalyze",
+    "tone-check",
     "eval",
     "train",
     "stats",
