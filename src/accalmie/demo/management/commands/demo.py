@@ -6,8 +6,10 @@ from typing import Any
 from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils import timezone
 
 from accalmie.accounts.models import Workspace
+from accalmie.clients.models import Client
 from accalmie.core.management.commands.serve import pending_migrations
 from accalmie.core.management.jsonout import write_json
 from accalmie.core.stats import workspace_counts
@@ -19,6 +21,7 @@ from accalmie.demo.generator import (
     demo_fingerprint,
 )
 from accalmie.demo.stories import StoryError
+from accalmie.health.services import recompute_clients
 
 
 def _date(value: str) -> dt.date:
@@ -61,6 +64,11 @@ class Command(BaseCommand):
             except StoryError as exc:
                 raise CommandError(str(exc)) from exc
             counts, status = result.counts, "loaded"
+            # Health over the demo's 26 weeks, so the pages and alerts have a history.
+            as_of = dt.datetime.combine(result.anchor, dt.time(23, 59), dt.UTC)
+            clients = list(Client.objects.filter(workspace=result.workspace).order_by("pk"))
+            health = recompute_clients(clients, as_of=min(as_of, timezone.now()), history_weeks=26)
+            counts = {**counts, "alerts": health.alerts}
             anchor = result.anchor.isoformat()
             fingerprint = demo_fingerprint(result.workspace)
         url = f"http://127.0.0.1:{options['port']}/"
@@ -84,6 +92,7 @@ class Command(BaseCommand):
                 f"  {counts['clients']} clients, {counts['contacts']} contacts, "
                 f"{counts['interactions']} interactions, {counts['invoices']} invoices, "
                 f"{counts['team_pulses']} team pulses"
+                + (f", {counts['alerts']} health alerts" if "alerts" in counts else "")
             )
             self.stdout.write(
                 f"  Open {url} and log in as « {DEMO_USERNAME} », password « {DEMO_PASSWORD} »."
