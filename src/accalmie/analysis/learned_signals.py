@@ -287,10 +287,6 @@ class SignalModelSet:
         features = self._features(raw_tokens(text))
         return Reading(text, features, self._probabilities(features))
 
-    def probabilities(self, tokens: list[str]) -> dict[str, float]:
-        """Return each model's probability for a text split by `raw_tokens`."""
-        return self._probabilities(self._features(tokens))
-
     def _probabilities(self, features: _Features) -> dict[str, float]:
         words, _kept, word_rows, char_rows, grams = features
         logits = self.intercepts.copy()
@@ -302,10 +298,9 @@ class SignalModelSet:
         return dict(zip(self.signals, probabilities.tolist(), strict=True))
 
     def evidence(
-        self, text: str | Reading, signals: list[str], top: int = 3
+        self, reading: Reading, signals: list[str], top: int = 3
     ) -> dict[str, list[tuple[int, int, str]]]:
         """Return, for each signal, the spans (start, end, words) that pushed it up most."""
-        reading = text if isinstance(text, Reading) else self.read(text)
         text = reading.text
         words, kept, word_rows, char_rows, grams = reading.features
         if not words:

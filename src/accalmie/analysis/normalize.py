@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache, lru_cache
 
 _SPECIAL = {
     "’": "'", "‘": "'", "ʼ": "'", "`": "'", "´": "'",
@@ -46,6 +46,7 @@ class Folded:
         return self.origin[start], last
 
 
+@cache
 def _one_to_one() -> tuple[dict[int, str], re.Pattern[str]]:
     """Return a translation table for the characters that fold to exactly one character,
     and a pattern finding any other non-ASCII character (those need the slow path)."""
@@ -59,16 +60,14 @@ def _one_to_one() -> tuple[dict[int, str], re.Pattern[str]]:
     return table, re.compile("[^\x00-\x7f" + re.escape(same) + "]")
 
 
-_TABLE, _SLOW = _one_to_one()
-
-
 def fold(text: str) -> Folded:
     """Return the folded text used for matching, with the way back to the original."""
     if text.isascii():
         return Folded(text.lower(), None)
-    if not _SLOW.search(text):
+    table, slow = _one_to_one()  # built on first use, not at import
+    if not slow.search(text):
         # Every character folds to one character: offsets do not move.
-        return Folded(text.translate(_TABLE), None)
+        return Folded(text.translate(table), None)
     pieces: list[str] = []
     origin: list[int] = []
     for index, char in enumerate(text):
