@@ -40,6 +40,12 @@ class Agency:
     outsider: AbstractUser
 
 
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings) -> None:
+    """Hash test users' passwords cheaply (the default hasher costs ~0.3 s a user)."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture
 def agency(db) -> Agency:
     workspace = WorkspaceFactory(slug="boreal", name="Atelier Test")
