@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -83,3 +84,55 @@ class SignalHit(models.Model):
 
     def explanation(self, lang: str) -> str:
         return self.explanation_en if lang.startswith("en") else self.explanation_fr
+
+
+class HitFeedback(models.Model):
+    """A person's verdict on a text hit: right, or wrong / not relevant.
+
+    Keyed by the exchange, the signal and the evidence's words (`span_key`), not by the hit's
+    row: `accalmie reanalyze` deletes and recreates hits, and the verdict must outlive that.
+    `hit` points at the current row with that key (relinked after each analysis).
+    """
+
+    class Verdict(models.TextChoices):
+        RIGHT = "right", _("Juste")
+        WRONG = "wrong", _("Faux / hors sujet")
+
+    workspace = models.ForeignKey("accounts.Workspace", on_delete=models.CASCADE)
+    client = models.ForeignKey(
+        "clients.Client", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    interaction = models.ForeignKey(
+        "comms.Interaction", on_delete=models.CASCADE, related_name="hit_feedback"
+    )
+    signal = models.CharField(max_length=40)
+    span_key = models.CharField(max_length=64)
+    evidence_text = models.TextField(blank=True)
+    hit = models.OneToOneField(
+        SignalHit, on_delete=models.SET_NULL, null=True, blank=True, related_name="feedback"
+    )
+    verdict = models.CharField(_("verdict"), max_length=10, choices=Verdict.choices)
+    note = models.TextField(_("note"), blank=True)
+    given_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    given_at = models.DateTimeField(auto_now=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-given_at", "-id"]
+        verbose_name = _("avis sur un signal")
+        verbose_name_plural = _("avis sur les signaux")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["interaction", "signal", "span_key"], name="unique_hit_feedback"
+            )
+        ]
+        indexes = [models.Index(fields=["workspace", "signal"], name="feedback_ws_signal")]
+
+    def __str__(self) -> str:
+        return f"{self.signal} #{self.interaction_id} {self.verdict}"

@@ -9,6 +9,7 @@ from django.db.models import QuerySet
 
 from accalmie.analysis import analyze, detector_version
 from accalmie.comms.models import Channel, Direction, Interaction
+from accalmie.detect.feedback import relink_feedback
 from accalmie.detect.models import InteractionAnalysis, SignalHit
 
 # The client's own written words: what the text detectors read.
@@ -58,6 +59,8 @@ def analyse_interactions(interactions: Iterable[Interaction]) -> int:
         )
     InteractionAnalysis.objects.bulk_create(analyses)
     SignalHit.objects.bulk_create(hits)
+    # People's verdicts outlive the hit rows: point them at the new ones.
+    relink_feedback(ids)
     return len(hits)
 
 

@@ -15,6 +15,7 @@ from accalmie.analysis.behaviour import (
 )
 from accalmie.clients.models import Client
 from accalmie.comms.models import Direction, Interaction, InteractionParticipant
+from accalmie.detect.feedback import counted_hits  # hits marked wrong do not count
 from accalmie.detect.models import InteractionAnalysis, SignalHit
 from accalmie.finance.models import Invoice
 from accalmie.projects.models import Contract, RevisionRound
@@ -39,8 +40,8 @@ def load_records(client_ids: Sequence[int]) -> dict[int, ClientRecords]:
         allowed[project_id] = rounds
     text: dict[int, list[TextHit]] = defaultdict(list)
     demanding: set[int] = set()
-    for hit_id, interaction_id, client_id, signal, score, at in SignalHit.objects.filter(
-        client_id__in=ids
+    for hit_id, interaction_id, client_id, signal, score, at in counted_hits(
+        SignalHit.objects.filter(client_id__in=ids)
     ).values_list(
         "pk", "interaction_id", "client_id", "signal", "score", "interaction__occurred_at"
     ):
