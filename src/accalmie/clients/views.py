@@ -1,15 +1,30 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Count, Prefetch
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
+from django.utils.cache import patch_vary_headers
 from django.utils.translation import get_language
 
-from accalmie.accounts.access import client_for, membership_for, visible_clients
+from accalmie.accounts.access import client_for, membership_for
+from accalmie.analysis.signals import GOOD_SIGNALS
+from accalmie.clients.dashboard import (
+    Filters,
+    build_dashboard,
+    chart_json,
+    chart_svg_lines,
+    health_series,
+    open_alerts,
+)
 from accalmie.comms.models import Interaction, InteractionParticipant
+from accalmie.detect.models import SIGNAL_LABELS
+from accalmie.health.models import Alert, HealthSnapshot, Status, WalkAwayDecision
+from accalmie.health.views_support import health_context
 from accalmie.projects.models import Project
 
 TIMELINE_PAGE_SIZE = 25
@@ -17,30 +32,38 @@ TIMELINE_PAGE_SIZE = 25
 
 @login_required
 def client_list(request: HttpRequest, workspace: str) -> HttpResponse:
-    """List the clients this member may see, most recently active first."""
+    """The portfolio dashboard: the clients this member may see, worst health first.
+
+    A GET form filters it (status, account manager, signal, name); with HTMX, the form and the
+    pager swap only the results (`_dashboard_results.html`) and push the URL.
+    """
     membership = membership_for(request.user, workspace)
-    query = request.GET.get("q", "").strip()
-    clients = (
-        visible_clients(membership)
-        .select_related("account_manager")
-        .annotate(
-            interaction_count=Count("interactions", distinct=True),
-            open_invoice_count=Count("invoices", filter=Q(invoices__paid_on=None), distinct=True),
-        )
-        .order_by("is_archived", "-last_interaction_at", "name")
+    filters = Filters.from_query(request.GET)
+    board = build_dashboard(
+        membership,
+        filters,
+        request.GET.get("page"),
+        (get_language() or "fr")[:2],
+        timezone.localdate(),
     )
-    if query:
-        clients = clients.filter(name__icontains=query)
-    return render(
-        request,
-        "clients/list.html",
-        {
-            "membership": membership,
-            "workspace": membership.workspace,
-            "clients": clients,
-            "query": query,
-        },
+    context = {
+        "membership": membership,
+        "workspace": membership.workspace,
+        "board": board,
+        "filters": filters,
+        "statuses": Status.choices,
+        "signals": sorted(
+            ((k, str(v)) for k, v in SIGNAL_LABELS.items() if k not in GOOD_SIGNALS),
+            key=lambda kv: kv[1],
+        ),
+    }
+    partial = request.headers.get("HX-Request") and not request.headers.get(
+        "HX-History-Restore-Request"
     )
+    template = "clients/_dashboard_results.html" if partial else "clients/list.html"
+    response = render(request, template, context)
+    patch_vary_headers(response, ["HX-Request"])
+    return response
 
 
 @login_required
@@ -67,8 +90,14 @@ def client_detail(request: HttpRequest, workspace: str, client_id: int) -> HttpR
         .order_by("-occurred_at", "-id")
     )
     page = Paginator(timeline, TIMELINE_PAGE_SIZE).get_page(request.GET.get("page"))
-    from accalmie.health.views_support import health_context
-
+    today = timezone.localdate()
+    lang = (get_language() or "fr")[:2]
+    invoices = list(client.invoices.all()[:12])
+    for invoice in invoices:
+        invoice.late_days = invoice.days_late(today)  # type: ignore[attr-defined]
+    health = health_context(client, lang)
+    _anchor_hit_links(health.get("reasons", []))
+    series = health_series(list(HealthSnapshot.objects.filter(client=client).order_by("day")))
     return render(
         request,
         "clients/detail.html",
@@ -79,10 +108,39 @@ def client_detail(request: HttpRequest, workspace: str, client_id: int) -> HttpR
             "contacts": client.contacts.prefetch_related("emails"),
             "team": client.team.all(),
             "projects": projects,
-            "invoices": client.invoices.all()[:12],
+            "invoices": invoices,
             "pulses": client.pulses.select_related("member")[:12],
             "page": page,
-            "today": timezone.localdate(),
-            "health": health_context(client, get_language() or "fr"),
+            "today": today,
+            "health": health,
+            "chart": {
+                "series": series,
+                "lines": chart_svg_lines(series),
+                "data": chart_json(series),
+            },
+            "alerts": list(Alert.objects.filter(open_alerts(today), client=client)[:10]),
+            "decision": WalkAwayDecision.objects.filter(client=client)
+            .select_related("decided_by")
+            .first(),
         },
     )
+
+
+def _anchor_hit_links(reasons: list[dict[str, Any]]) -> None:
+    """Point each text hit's link at the hit itself on the interaction page (`#hit-<id>`).
+
+    A reason's evidence lists an exchange and the hit found in it; the hit's link says more
+    (it lands on the highlighted words), so the exchange's own link is dropped beside it.
+    """
+    for reason in reasons:
+        refs = reason.get("refs", [])
+        hit_pages = set()
+        for ref in refs:
+            if ref["kind"] == "hit" and "#" not in ref["url"]:
+                hit_pages.add(ref["url"])
+                ref["url"] = f"{ref['url']}#hit-{ref['id']}"
+            elif ref["kind"] == "hit":
+                hit_pages.add(ref["url"].split("#")[0])
+        reason["refs"] = [
+            r for r in refs if not (r["kind"] == "interaction" and r["url"] in hit_pages)
+        ]

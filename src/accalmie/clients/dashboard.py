@@ -1,0 +1,404 @@
+"""The portfolio dashboard and the client page's health chart, from stored health rows.
+
+The dashboard lists the clients a member may see, worst first (status, then score), one page
+at a time. Its number of SQL queries does not depend on the number of clients: the latest
+snapshot of each client is read by correlated subqueries in the one listing query, and the
+sparklines, reasons and open alerts of the page's clients by one query each.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.core.paginator import Page, Paginator
+from django.db.models import (
+    Case,
+    Count,
+    F,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
+from django.utils.translation import gettext as _
+
+from accalmie.accounts.access import visible_clients
+from accalmie.accounts.models import Membership
+from accalmie.clients.models import Client
+from accalmie.detect.models import SIGNAL_LABELS
+from accalmie.health.models import Alert, HealthSnapshot, Status
+
+PAGE_SIZE = 50
+TREND_DAYS = 90
+REASONS_SHOWN = 3
+SEARCH_MAX = 100
+# Worst first; a client with no score yet comes last.
+STATUS_RANK = {"critical": 0, "at_risk": 1, "watch": 2, "healthy": 3}
+NO_STATUS_RANK = 4
+
+
+def dimension_labels() -> dict[str, str]:
+    """Return the health dimensions' names in the active language."""
+    return {
+        "respect": _("Respect et ton"),
+        "scope": _("Attentes et périmètre"),
+        "communication": _("Communication"),
+        "finance": _("Finances"),
+        "team": _("Équipe"),
+        "partnership": _("Partenariat"),
+    }
+
+
+# -- filters --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Filters:
+    """What the dashboard's GET form asks for; unknown values are ignored, never an error."""
+
+    status: str = ""
+    manager: int | None = None
+    signal: str = ""
+    q: str = ""
+
+    @classmethod
+    def from_query(cls, query: Mapping[str, str]) -> Filters:
+        status = query.get("status", "")
+        signal = query.get("signal", "")
+        manager_raw = query.get("manager", "")
+        manager = int(manager_raw) if manager_raw.isdigit() else None
+        return cls(
+            status=status if status in STATUS_RANK or status == "none" else "",
+            manager=manager,
+            signal=signal if signal in SIGNAL_LABELS else "",
+            q=query.get("q", "").strip()[:SEARCH_MAX],
+        )
+
+    @property
+    def active(self) -> bool:
+        return bool(self.status or self.manager or self.signal or self.q)
+
+
+# -- sparklines -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Sparkline:
+    """A small line of scores over a period, as SVG coordinates (0–100 maps to the height)."""
+
+    points: str  # the polyline's "x,y x,y …"
+    last_x: float
+    last_y: float
+    first: float
+    last: float
+    lowest: float
+    width: int
+    height: int
+
+    @property
+    def change(self) -> float:
+        return self.last - self.first
+
+
+def sparkline(
+    values: Sequence[tuple[dt.date, float]],
+    start: dt.date,
+    end: dt.date,
+    width: int = 120,
+    height: int = 32,
+    pad: float = 3.0,
+) -> Sparkline | None:
+    """Place (day, score) values between `start` and `end` on a width × height box.
+
+    The vertical scale is always 0–100, so that two clients' lines compare honestly.
+    Returns None when there is nothing to draw.
+    """
+    values = sorted((d, s) for d, s in values if start <= d <= end)
+    if not values:
+        return None
+    span = max((end - start).days, 1)
+    inner_w, inner_h = width - 2 * pad, height - 2 * pad
+
+    def xy(day: dt.date, score: float) -> tuple[float, float]:
+        x = pad + inner_w * (day - start).days / span
+        y = pad + inner_h * (1 - max(0.0, min(100.0, score)) / 100)
+        return round(x, 1), round(y, 1)
+
+    coords = [xy(d, s) for d, s in values]
+    if len(coords) == 1:  # one day: a short flat line, so that it can be seen
+        x, y = coords[0]
+        coords = [(max(pad, x - 4), y), (x, y)]
+    scores = [s for _, s in values]
+    return Sparkline(
+        points=" ".join(f"{x},{y}" for x, y in coords),
+        last_x=coords[-1][0],
+        last_y=coords[-1][1],
+        first=scores[0],
+        last=scores[-1],
+        lowest=min(scores),
+        width=width,
+        height=height,
+    )
+
+
+# -- the dashboard --------------------------------------------------------------------------
+
+
+@dataclass
+class Reason:
+    signal: str
+    label: str
+    text: str
+    points: float
+    hits: int = 0
+
+
+@dataclass
+class Row:
+    client: Client
+    status: str | None
+    score: float | None
+    day: dt.date | None = None
+    spark: Sparkline | None = None
+    reasons: list[Reason] = field(default_factory=list)
+    open_alerts: int = 0
+
+    @property
+    def status_label(self) -> str:
+        return str(Status(self.status).label) if self.status else _("Pas encore calculée")
+
+
+@dataclass
+class Dashboard:
+    page: Page
+    rows: list[Row]
+    filters: Filters
+    managers: list[Any]
+    total: int
+
+
+def _latest(field_name: str) -> Subquery:
+    return Subquery(
+        HealthSnapshot.objects.filter(client=OuterRef("pk")).order_by("-day").values(field_name)[:1]
+    )
+
+
+def ranked_clients(membership: Membership) -> QuerySet[Client]:
+    """Return the visible clients with their latest status and score, worst first."""
+    return (
+        visible_clients(membership)
+        .filter(is_archived=False)
+        .select_related("account_manager")
+        .annotate(
+            health_status=_latest("status"),
+            health_score=_latest("score"),
+            health_snapshot_id=_latest("pk"),
+        )
+        .annotate(
+            risk_rank=Case(
+                *(When(health_status=s, then=Value(r)) for s, r in STATUS_RANK.items()),
+                default=Value(NO_STATUS_RANK),
+                output_field=IntegerField(),
+            )
+        )
+        .order_by("risk_rank", F("health_score").asc(nulls_last=True), "name", "pk")
+    )
+
+
+def _clients_with_reason(clients: QuerySet[Client], signal: str) -> list[int]:
+    """Return the ids of these clients whose latest snapshot counts `signal` among its reasons.
+
+    Read in Python: the reasons are a JSON list, and a portable JSON query over SQLite and
+    PostgreSQL for "a list item with this key" does not exist. One query, only with the filter.
+    """
+    latest = HealthSnapshot.objects.filter(
+        pk__in=clients.order_by().values("health_snapshot_id")
+    ).values_list("client_id", "reasons")
+    return [cid for cid, reasons in latest if any(r.get("signal") == signal for r in reasons)]
+
+
+def open_alerts(today: dt.date) -> Q:
+    """The condition of an alert that still asks for attention today."""
+    return Q(acknowledged_at__isnull=True) & (
+        Q(snoozed_until__isnull=True) | Q(snoozed_until__lte=today)
+    )
+
+
+def reason_text(reason: Mapping[str, Any], lang: str) -> Reason:
+    """Put a stored reason in words: the signal's name and, when stored, its explanation."""
+    signal = str(reason.get("signal", ""))
+    explanation = reason.get("explanation") or {}
+    text = (explanation.get(lang) or explanation.get("fr", "")) if explanation else ""
+    return Reason(
+        signal=signal,
+        label=str(SIGNAL_LABELS.get(signal, signal)),
+        text=text,
+        points=float(reason.get("points", 0)),
+        hits=int(reason.get("hits", 0)),
+    )
+
+
+def manager_choices(membership: Membership) -> list[Any]:
+    """Return the account managers of the clients this member sees, by name."""
+    user_model = get_user_model()
+    return list(
+        user_model.objects.filter(managed_clients__in=visible_clients(membership).values("pk"))
+        .distinct()
+        .order_by("first_name", "last_name", "username")
+    )
+
+
+def build_dashboard(
+    membership: Membership,
+    filters: Filters,
+    page_number: str | int | None,
+    lang: str,
+    today: dt.date,
+) -> Dashboard:
+    """Return one page of the dashboard: ranked, filtered rows with their sparklines."""
+    clients = ranked_clients(membership)
+    if filters.q:
+        clients = clients.filter(name__icontains=filters.q)
+    if filters.manager:
+        clients = clients.filter(account_manager_id=filters.manager)
+    if filters.status == "none":
+        clients = clients.filter(health_status__isnull=True)
+    elif filters.status:
+        clients = clients.filter(health_status=filters.status)
+    if filters.signal:
+        clients = clients.filter(pk__in=_clients_with_reason(clients, filters.signal))
+    page = Paginator(clients, PAGE_SIZE).get_page(page_number)
+    page_clients = list(page.object_list)
+    rows = [Row(client=c, status=c.health_status, score=c.health_score) for c in page_clients]
+    by_id = {row.client.pk: row for row in rows}
+    snapshot_ids = [c.health_snapshot_id for c in page_clients if c.health_snapshot_id]
+    if snapshot_ids:
+        latest = {
+            cid: (day, reasons)
+            for cid, day, reasons in HealthSnapshot.objects.filter(pk__in=snapshot_ids).values_list(
+                "client_id", "day", "reasons"
+            )
+        }
+        oldest_latest = min(day for day, _ in latest.values())
+        series: dict[int, list[tuple[dt.date, float]]] = defaultdict(list)
+        for cid, day, score in HealthSnapshot.objects.filter(
+            client_id__in=list(latest), day__gte=oldest_latest - dt.timedelta(days=TREND_DAYS)
+        ).values_list("client_id", "day", "score"):
+            series[cid].append((day, score))
+        for cid, (day, reasons) in latest.items():
+            row = by_id[cid]
+            row.day = day
+            row.spark = sparkline(series[cid], day - dt.timedelta(days=TREND_DAYS), day)
+            harmful = [r for r in reasons if float(r.get("points", 0)) < 0]
+            row.reasons = [reason_text(r, lang) for r in harmful[:REASONS_SHOWN]]
+    if rows:
+        for cid, n in (
+            Alert.objects.filter(open_alerts(today), client_id__in=list(by_id))
+            .values("client_id")
+            .annotate(n=Count("pk"))
+            .values_list("client_id", "n")
+        ):
+            by_id[cid].open_alerts = n
+    return Dashboard(
+        page=page,
+        rows=rows,
+        filters=filters,
+        managers=manager_choices(membership),
+        total=page.paginator.count,
+    )
+
+
+# -- the client page's chart -----------------------------------------------------------------
+
+# One colour and one dash pattern per line, so that colour is never the only cue; every
+# colour has at least 3:1 against white (WCAG 1.4.11, graphics).
+SERIES_STYLE = {
+    "overall": ("#1d2430", ""),
+    "respect": ("#b3261e", "6 3"),
+    "scope": ("#8a4b00", "2 3"),
+    "communication": ("#1f5fa8", "8 3 2 3"),
+    "finance": ("#5b3ea8", "4 4"),
+    "team": ("#1f6b35", "1 3"),
+    "partnership": ("#6b5b00", "10 4"),
+}
+
+
+def health_series(snapshots: Sequence[HealthSnapshot]) -> dict[str, Any]:
+    """Return the overall score and each dimension over time, for the chart and its table."""
+    labels = {"overall": _("Score global"), **dimension_labels()}
+    keys = ["overall"] + [k for k in labels if k != "overall"]
+    present = [k for k in keys if k == "overall" or any(k in s.dimensions for s in snapshots)]
+    rows = []
+    for s in snapshots:
+        values = {"overall": round(s.score)}
+        for k in present[1:]:
+            v = s.dimensions.get(k)
+            values[k] = None if v is None else round(v)
+        rows.append({"day": s.day, "status": s.status, "values": [values[k] for k in present]})
+    return {
+        "keys": present,
+        "labels": [labels[k] for k in present],
+        "styles": [SERIES_STYLE[k] for k in present],
+        "rows": rows,
+    }
+
+
+def chart_svg_lines(
+    series: Mapping[str, Any], width: int = 640, height: int = 220, pad: int = 28
+) -> list[dict[str, Any]]:
+    """Return one SVG polyline per series of `health_series`, on a 0–100 vertical scale."""
+    rows = series["rows"]
+    if not rows:
+        return []
+    start, end = rows[0]["day"], rows[-1]["day"]
+    span = max((end - start).days, 1)
+    inner_w, inner_h = width - 2 * pad, height - 2 * pad
+    lines = []
+    for index, key in enumerate(series["keys"]):
+        coords = []
+        for row in rows:
+            value = row["values"][index]
+            if value is None:
+                continue
+            x = pad + inner_w * (row["day"] - start).days / span
+            y = pad + inner_h * (1 - value / 100)
+            coords.append(f"{x:.1f},{y:.1f}")
+        colour, dash = series["styles"][index]
+        lines.append(
+            {
+                "key": key,
+                "label": series["labels"][index],
+                "points": " ".join(coords),
+                "colour": colour,
+                "dash": dash,
+                "width": 3 if key == "overall" else 1.5,
+            }
+        )
+    return lines
+
+
+def chart_json(series: Mapping[str, Any]) -> dict[str, Any]:
+    """Return the chart's data for uPlot: x as Unix seconds, one list per series."""
+    rows = series["rows"]
+    xs = [int(dt.datetime.combine(r["day"], dt.time(12), dt.UTC).timestamp()) for r in rows]
+    return {
+        "x": xs,
+        "series": [
+            {
+                "key": key,
+                "label": series["labels"][i],
+                "colour": series["styles"][i][0],
+                "dash": [int(n) for n in series["styles"][i][1].split()],
+                "values": [r["values"][i] for r in rows],
+            }
+            for i, key in enumerate(series["keys"])
+        ],
+    }
