@@ -25,9 +25,52 @@ def test_late_and_disputed_invoices_are_hits_with_their_figures():
     assert any(h.figures.get("disputed") for h in hits)
 
 
-def test_an_invoice_paid_within_the_grace_days_is_not_late():
-    inv = InvoiceRecord(1, "F-1", dt.date(2026, 1, 5), dt.date(2026, 2, 4), dt.date(2026, 2, 8))
-    assert behaviour.late_payment(ClientRecords(invoices=[inv]), T0) == []
+def test_an_invoice_paid_within_the_grace_days_is_not_late_a_few_days_more_counts_a_little():
+    on_time = InvoiceRecord(1, "F-1", dt.date(2026, 1, 5), dt.date(2026, 2, 4), dt.date(2026, 2, 6))
+    assert behaviour.late_payment(ClientRecords(invoices=[on_time]), T0) == []
+    five = InvoiceRecord(2, "F-2", dt.date(2026, 1, 5), dt.date(2026, 2, 4), dt.date(2026, 2, 9))
+    (hit,) = behaviour.late_payment(ClientRecords(invoices=[five]), T0)
+    assert hit.figures["days_late"] == 5
+    assert hit.severity == DEFAULT_CONFIG.late_minor_severity < 0.5
+    very = InvoiceRecord(3, "F-3", dt.date(2026, 1, 5), dt.date(2026, 1, 10), dt.date(2026, 2, 24))
+    assert behaviour.late_payment(ClientRecords(invoices=[very]), T0)[0].severity == 1.0
+
+
+def test_replies_slowing_against_the_clients_own_earlier_replies():
+    def exchange(ref: int, day: int, hours: float) -> list[Message]:
+        ours = Message(ref, T0 - dt.timedelta(days=day), False, thread=ref)
+        answer = Message(
+            ref + 1, ours.at + dt.timedelta(hours=hours), True, thread=ref, reply_to=ref
+        )
+        return [ours, answer]
+
+    quick = exchange(10, 70, 2) + exchange(20, 63, 3)
+    # Each reply alone stays under the single-reply limit (36 business hours)…
+    slower = exchange(30, 30, 26) + exchange(40, 21, 30) + exchange(50, 14, 28)
+    hits = behaviour.non_response(ClientRecords(messages=quick + slower), T0)
+    assert not any(":slow:" in h.key for h in hits)
+    # …but together they are far slower than this client's habit.
+    trend = [h for h in hits if ":trend:" in h.key]
+    assert trend and trend[-1].figures["recent_hours"] >= 26
+    assert ("interaction", 51) in trend[-1].refs
+    # A client who always takes about a day is not slowing down.
+    steady = exchange(10, 70, 22) + exchange(20, 63, 20) + slower
+    assert not any(
+        ":trend:" in h.key for h in behaviour.non_response(ClientRecords(messages=steady), T0)
+    )
+
+
+def test_team_pulse_sliding_below_its_own_earlier_level():
+    from accalmie.analysis.behaviour import PulseRecord
+
+    weeks = [T0.date() - dt.timedelta(weeks=w) for w in range(8, 0, -1)]
+    ratings = [5, 5, 4, 5, 5, 4, 4, 4]  # from 4.8 to 4: still above the strain level
+    pulses = [PulseRecord(i, w, r) for i, (w, r) in enumerate(zip(weeks, ratings, strict=True))]
+    hits = behaviour.team_strain(ClientRecords(pulses=pulses), T0)
+    assert [h.key for h in hits] == [f"team_strain:slide:{weeks[-1].isoformat()}"]
+    assert hits[0].figures == {"recent_rating": 4.0, "earlier_rating": 4.8}
+    steady = [PulseRecord(i, w, 4) for i, w in enumerate(weeks)]
+    assert behaviour.team_strain(ClientRecords(pulses=steady), T0) == []
 
 
 def test_revision_rounds_beyond_the_contract_are_counted():
@@ -75,6 +118,37 @@ def test_transactional_shift_against_the_clients_earlier_wording():
     ]
     hits = behaviour.transactional_shift(ClientRecords(messages=early + late), T0)
     assert hits and hits[0].figures == {"recent_ratio": 1.0, "earlier_ratio": 0.0}
+
+
+def test_transactional_shift_reads_the_text_engines_consultative_and_supplier_hits():
+    from accalmie.analysis.behaviour import TextHit
+
+    early = [Message(i, T0 - dt.timedelta(days=90 - i), True) for i in range(3)]
+    late = [Message(10 + i, T0 - dt.timedelta(days=10 - i), True) for i in range(2)]
+    text = [TextHit(100 + m.ref, m.ref, m.at, "collaboration", 0.9) for m in early] + [
+        TextHit(200 + m.ref, m.ref, m.at, "supplier_framing", 0.9) for m in late
+    ]
+    records = ClientRecords(messages=early + late, text_hits=text)
+    (hit,) = behaviour.transactional_shift(records, T0)
+    assert hit.figures == {"recent_ratio": 1.0, "earlier_ratio": 0.0}
+    assert set(hit.refs) == {("interaction", 10), ("interaction", 11)}
+    # The same words all along are no shift.
+    steady = ClientRecords(
+        messages=early + late,
+        text_hits=text[3:]
+        + [TextHit(300 + m.ref, m.ref, m.at, "supplier_framing", 0.9) for m in early],
+    )
+    assert behaviour.transactional_shift(steady, T0) == []
+
+
+def test_small_signs_in_several_dimensions_make_a_watch():
+    def hit(signal: str, ref: int) -> behaviour.Hit:
+        return behaviour.Hit(signal, T0, 1.0, (("interaction", ref),), {}, key=f"k{ref}")
+
+    one = assess([hit("late_payment", 1)], T0)
+    assert one.status == "healthy" and one.dimensions["finance"] < 88
+    two = assess([hit("late_payment", 1), hit("team_strain", 2)], T0)
+    assert two.status == "watch" and two.driver == "broad"
 
 
 def test_old_evidence_weighs_less_and_a_dimension_collapse_sets_the_status():

@@ -107,6 +107,30 @@ class Hit:
     key: str = ""
 
 
+def _hit(
+    signal: str,
+    at: dt.datetime,
+    severity: float,
+    refs: Iterable[tuple[str, int]],
+    key: str,
+    fr: str,
+    en: str,
+    figures: dict[str, Any] | None = None,
+    detector: str = "behaviour",
+) -> Hit:
+    """Build one hit: the one shape every detector returns, with its sentence in both languages."""
+    return Hit(
+        signal=signal,
+        at=at,
+        severity=severity,
+        refs=tuple(refs),
+        explanation={"fr": fr, "en": en},
+        figures=figures or {},
+        detector=detector,
+        key=key,
+    )
+
+
 def _utc(day: dt.date) -> dt.datetime:
     return dt.datetime.combine(day, dt.time(12), tzinfo=dt.UTC)
 
@@ -133,25 +157,22 @@ def _add_business_days(day: dt.date, n: int, config: HealthConfig) -> dt.date:
 # -- communication ------------------------------------------------------------------------
 
 
-def non_response(
-    records: ClientRecords, as_of: dt.datetime, config: HealthConfig = DEFAULT_CONFIG
-) -> list[Hit]:
-    """Find slow replies against the client's own habit, our messages left unanswered, silence."""
-    hits: list[Hit] = []
-    messages = sorted(
-        (m for m in records.messages if m.at < as_of and m.channel in {"email", "chat"}),
-        key=lambda m: m.at,
-    )
+def _replies_and_unanswered(
+    messages: Sequence[Message], config: HealthConfig
+) -> tuple[list[tuple[Message, Message, float]], list[Message]]:
+    """Pair our messages with the client's answers (In-Reply-To); list those left open.
+
+    Returns (ours, answer, business hours) by answer time, and our messages that started a
+    turn and have no answer (our own replies close a turn and expect none).
+    """
     by_ref = {m.ref: m for m in messages}
     answered_by: dict[int, Message] = {}
+    last_inbound_in_thread: dict[int, dt.datetime] = {}
     for m in messages:
         if m.inbound and m.reply_to is not None and m.reply_to not in answered_by:
             answered_by[m.reply_to] = m
-    last_inbound_in_thread: dict[int, dt.datetime] = {}
-    for m in messages:
         if m.inbound and m.thread is not None:
             last_inbound_in_thread[m.thread] = m.at
-    # Replies: the client's answers to one of our messages (In-Reply-To); slow ones count.
     replies: list[tuple[Message, Message, float]] = []
     unanswered: list[Message] = []
     for ours in messages:
@@ -161,7 +182,6 @@ def non_response(
         if answer is not None:
             replies.append((ours, answer, _business_hours(ours.at, answer.at, config)))
             continue
-        # Only what we start expects an answer; our own replies close a turn.
         replying = ours.reply_to is not None and ours.reply_to in by_ref
         later = (
             ours.thread is not None and last_inbound_in_thread.get(ours.thread, ours.at) > ours.at
@@ -169,46 +189,64 @@ def non_response(
         if not replying and not later:
             unanswered.append(ours)
     replies.sort(key=lambda r: r[1].at)
+    return replies, unanswered
+
+
+def non_response(
+    records: ClientRecords, as_of: dt.datetime, config: HealthConfig = DEFAULT_CONFIG
+) -> list[Hit]:
+    """Find replies slowing against the client's own habit, our messages left open, silence.
+
+    Three kinds: one reply far slower than the client's usual time; the client's recent
+    replies slower, taken together, than its earlier ones (the trend a manager feels before
+    any single reply is alarming); our message left unanswered; no message for much longer
+    than the client's usual gap.
+    """
+    hits: list[Hit] = []
+    messages = sorted(
+        (m for m in records.messages if m.at < as_of and m.channel in {"email", "chat"}),
+        key=lambda m: m.at,
+    )
+    replies, unanswered = _replies_and_unanswered(messages, config)
     seen: list[float] = []
-    for ours, answer, hours in replies:
+    for i, (ours, answer, hours) in enumerate(replies):
         usual = statistics.median(seen) if len(seen) >= 3 else config.usual_reply_hours
         limit = max(config.slow_reply_factor * usual, config.slow_reply_min_hours)
         if hours > limit:
             hits.append(
-                Hit(
-                    signal="non_response",
-                    at=answer.at,
-                    severity=min(1.0, 0.5 + hours / limit / 4),
-                    refs=(("interaction", ours.ref), ("interaction", answer.ref)),
-                    figures={"reply_hours": round(hours), "usual_hours": round(usual, 1)},
-                    explanation={
-                        "fr": f"Réponse en {hours:.0f} h ouvrées alors que ce client répond "
-                        f"d'habitude en {usual:.0f} h.",
-                        "en": f"Answered after {hours:.0f} business hours where this client "
-                        f"usually takes {usual:.0f} h.",
-                    },
-                    key=f"non_response:slow:{answer.ref}",
+                _hit(
+                    "non_response",
+                    answer.at,
+                    min(1.0, 0.5 + hours / limit / 4),
+                    (("interaction", ours.ref), ("interaction", answer.ref)),
+                    f"non_response:slow:{answer.ref}",
+                    f"Réponse en {hours:.0f} h ouvrées alors que ce client répond "
+                    f"d'habitude en {usual:.0f} h.",
+                    f"Answered after {hours:.0f} business hours where this client "
+                    f"usually takes {usual:.0f} h.",
+                    {"reply_hours": round(hours), "usual_hours": round(usual, 1)},
                 )
             )
         # The usual time is the client's own: slow answers become the habit only slowly.
         seen.append(min(hours, 3 * (statistics.median(seen) if seen else hours) + 1))
+        trend = _reply_trend(replies, i, config)
+        if trend is not None:
+            hits.append(trend)
     for ours in unanswered:
         deadline = _add_business_days(ours.at.date(), config.unanswered_business_days, config)
         if _utc(deadline) > as_of:
             continue
         waited = (as_of.date() - ours.at.date()).days
         hits.append(
-            Hit(
-                signal="non_response",
-                at=_utc(deadline),
-                severity=0.8,
-                refs=(("interaction", ours.ref),),
-                figures={"days_waiting": waited},
-                explanation={
-                    "fr": f"Notre message reste sans réponse depuis {waited} jours.",
-                    "en": f"Our message has had no answer for {waited} days.",
-                },
-                key=f"non_response:unanswered:{ours.ref}",
+            _hit(
+                "non_response",
+                _utc(deadline),
+                0.8,
+                (("interaction", ours.ref),),
+                f"non_response:unanswered:{ours.ref}",
+                f"Notre message reste sans réponse depuis {waited} jours.",
+                f"Our message has had no answer for {waited} days.",
+                {"days_waiting": waited},
             )
         )
     inbound = [m for m in messages if m.inbound]
@@ -219,25 +257,55 @@ def non_response(
         limit = max(config.silence_factor * usual_gap, config.silence_min_days)
         if silent_days > limit:
             hits.append(
-                Hit(
-                    signal="non_response",
-                    at=as_of,
-                    severity=min(1.0, silent_days / limit / 2 + 0.3),
-                    refs=(("interaction", inbound[-1].ref),),
-                    figures={
-                        "silent_days": round(silent_days),
-                        "usual_gap_days": round(usual_gap, 1),
-                    },
-                    explanation={
-                        "fr": f"Aucun message du client depuis {silent_days:.0f} jours, "
-                        f"d'habitude il écrit tous les {usual_gap:.0f} jours.",
-                        "en": f"No message from the client for {silent_days:.0f} days; "
-                        f"it usually writes every {usual_gap:.0f} days.",
-                    },
-                    key=f"non_response:silence:{inbound[-1].ref}",
+                _hit(
+                    "non_response",
+                    as_of,
+                    min(1.0, silent_days / limit / 2 + 0.3),
+                    (("interaction", inbound[-1].ref),),
+                    f"non_response:silence:{inbound[-1].ref}",
+                    f"Aucun message du client depuis {silent_days:.0f} jours, "
+                    f"d'habitude il écrit tous les {usual_gap:.0f} jours.",
+                    f"No message from the client for {silent_days:.0f} days; "
+                    f"it usually writes every {usual_gap:.0f} days.",
+                    {"silent_days": round(silent_days), "usual_gap_days": round(usual_gap, 1)},
                 )
             )
     return hits
+
+
+def _reply_trend(
+    replies: Sequence[tuple[Message, Message, float]], i: int, config: HealthConfig
+) -> Hit | None:
+    """Return a hit when the replies up to `i` show the client slowing down, else None.
+
+    The median of its last `reply_trend_count` replies (all within `reply_trend_days`)
+    against the median of all its earlier ones (at least `reply_trend_floor_hours`).
+    """
+    n = config.reply_trend_count
+    if i + 1 < n + 1:  # at least one earlier reply to compare with
+        return None
+    recent = replies[i + 1 - n : i + 1]
+    answer = recent[-1][1]
+    if (answer.at - recent[0][1].at).days > config.reply_trend_days:
+        return None
+    earlier = statistics.median(h for _, _, h in replies[: i + 1 - n])
+    usual = max(earlier, config.reply_trend_floor_hours)
+    now = statistics.median(h for _, _, h in recent)
+    ratio = now / usual
+    if now < config.reply_trend_min_hours or ratio < config.reply_trend_factor:
+        return None
+    return _hit(
+        "non_response",
+        answer.at,
+        min(1.0, ratio / (2 * config.reply_trend_factor)),
+        tuple(("interaction", a.ref) for _, a, _ in recent),
+        f"non_response:trend:{answer.ref}",
+        f"Les réponses ralentissent : {now:.0f} h ouvrées en médiane sur les {n} dernières, "
+        f"contre {earlier:.0f} h auparavant.",
+        f"Replies are slowing: a median of {now:.0f} business hours over the last {n} "
+        f"against {earlier:.0f} h before.",
+        {"recent_hours": round(now), "earlier_hours": round(earlier, 1), "replies": n},
+    )
 
 
 def out_of_hours(
@@ -261,17 +329,15 @@ def out_of_hours(
         demand_fr = " en exigeant une réponse rapide" if m.demanding else ""
         demand_en = ", expecting a quick answer" if m.demanding else ""
         hits.append(
-            Hit(
-                signal="out_of_hours",
-                at=m.at,
-                severity=1.0 if m.demanding else 0.4,
-                refs=(("interaction", m.ref),),
-                figures={"local_time": local.strftime("%a %H:%M"), "demanding": m.demanding},
-                explanation={
-                    "fr": f"Message envoyé {when_fr} ({local:%H:%M}){demand_fr}.",
-                    "en": f"Message sent {when_en} ({local:%H:%M}){demand_en}.",
-                },
-                key=f"out_of_hours:{m.ref}",
+            _hit(
+                "out_of_hours",
+                m.at,
+                1.0 if m.demanding else 0.4,
+                (("interaction", m.ref),),
+                f"out_of_hours:{m.ref}",
+                f"Message envoyé {when_fr} ({local:%H:%M}){demand_fr}.",
+                f"Message sent {when_en} ({local:%H:%M}){demand_en}.",
+                {"local_time": local.strftime("%a %H:%M"), "demanding": m.demanding},
             )
         )
     return hits
@@ -294,17 +360,15 @@ def contact_bursts(
     for day, day_messages in per_day.items():
         if len(day_messages) >= config.burst_day_messages:
             hits.append(
-                Hit(
-                    signal="micromanagement",
-                    at=day_messages[-1].at,
-                    severity=min(1.0, len(day_messages) / (2 * config.burst_day_messages) + 0.4),
-                    refs=tuple(("interaction", m.ref) for m in day_messages),
-                    figures={"messages": len(day_messages), "day": day.isoformat()},
-                    explanation={
-                        "fr": f"{len(day_messages)} messages du client le même jour.",
-                        "en": f"{len(day_messages)} messages from the client on one day.",
-                    },
-                    key=f"burst:day:{day.isoformat()}",
+                _hit(
+                    "micromanagement",
+                    day_messages[-1].at,
+                    min(1.0, len(day_messages) / (2 * config.burst_day_messages) + 0.4),
+                    (("interaction", m.ref) for m in day_messages),
+                    f"burst:day:{day.isoformat()}",
+                    f"{len(day_messages)} messages du client le même jour.",
+                    f"{len(day_messages)} messages from the client on one day.",
+                    {"messages": len(day_messages), "day": day.isoformat()},
                 )
             )
     first = inbound[0].at.astimezone(tz).date()
@@ -315,19 +379,15 @@ def contact_bursts(
         usual = statistics.median(counts[-8:]) if len(counts) >= 3 else 2.0
         if len(week) >= max(config.burst_min_messages, config.burst_factor * max(usual, 1.0)):
             hits.append(
-                Hit(
-                    signal="micromanagement",
-                    at=week[-1].at,
-                    severity=min(1.0, len(week) / (config.burst_factor * max(usual, 1.0)) / 2),
-                    refs=tuple(("interaction", m.ref) for m in week),
-                    figures={"messages": len(week), "usual_per_week": usual},
-                    explanation={
-                        "fr": f"{len(week)} messages du client dans la semaine, "
-                        f"contre {usual:g} d'habitude.",
-                        "en": f"{len(week)} messages from the client this week against "
-                        f"{usual:g} usually.",
-                    },
-                    key=f"burst:week:{monday.isoformat()}",
+                _hit(
+                    "micromanagement",
+                    week[-1].at,
+                    min(1.0, len(week) / (config.burst_factor * max(usual, 1.0)) / 2),
+                    (("interaction", m.ref) for m in week),
+                    f"burst:week:{monday.isoformat()}",
+                    f"{len(week)} messages du client dans la semaine, contre {usual:g} d'habitude.",
+                    f"{len(week)} messages from the client this week against {usual:g} usually.",
+                    {"messages": len(week), "usual_per_week": usual},
                 )
             )
         counts.append(len(week))
@@ -346,19 +406,17 @@ def channel_bypass(
         if m.agency_recipients < config.bypass_min_recipients:
             continue
         hits.append(
-            Hit(
-                signal="channel_bypass",
-                at=m.at,
-                severity=min(1.0, 0.5 + 0.15 * m.agency_recipients),
-                refs=(("interaction", m.ref),),
-                figures={"agency_recipients": m.agency_recipients},
-                explanation={
-                    "fr": f"Message adressé à {m.agency_recipients} personne(s) de l'équipe "
-                    "sans passer par l'interlocuteur convenu.",
-                    "en": f"Message sent to {m.agency_recipients} team member(s) "
-                    "around the agreed point of contact.",
-                },
-                key=f"channel_bypass:{m.ref}",
+            _hit(
+                "channel_bypass",
+                m.at,
+                min(1.0, 0.5 + 0.15 * m.agency_recipients),
+                (("interaction", m.ref),),
+                f"channel_bypass:{m.ref}",
+                f"Message adressé à {m.agency_recipients} personne(s) de l'équipe "
+                "sans passer par l'interlocuteur convenu.",
+                f"Message sent to {m.agency_recipients} team member(s) "
+                "around the agreed point of contact.",
+                {"agency_recipients": m.agency_recipients},
             )
         )
     return hits
@@ -376,25 +434,22 @@ def direction_changes(
         key=lambda h: h.at,
     )
     hits = []
-    window = dt.timedelta(days=config.direction_window_days)
+    days = config.direction_window_days
+    window = dt.timedelta(days=days)
     for i, hit in enumerate(changes):
         recent = [h for h in changes[: i + 1] if hit.at - h.at <= window]
         if len(recent) >= config.direction_repeat:
             hits.append(
-                Hit(
-                    signal="direction_change",
-                    at=hit.at,
-                    severity=min(1.0, len(recent) / (2 * config.direction_repeat) + 0.25),
-                    refs=tuple(("interaction", h.message) for h in recent),
-                    figures={"changes": len(recent), "days": config.direction_window_days},
-                    explanation={
-                        "fr": f"{len(recent)} changements de cap en "
-                        f"{config.direction_window_days} jours.",
-                        "en": f"{len(recent)} changes of direction within "
-                        f"{config.direction_window_days} days.",
-                    },
+                _hit(
+                    "direction_change",
+                    hit.at,
+                    min(1.0, len(recent) / (2 * config.direction_repeat) + 0.25),
+                    (("interaction", h.message) for h in recent),
+                    f"direction_change:repeat:{hit.ref}",
+                    f"{len(recent)} changements de cap en {days} jours.",
+                    f"{len(recent)} changes of direction within {days} days.",
+                    {"changes": len(recent), "days": days},
                     detector="behaviour:frequency",
-                    key=f"direction_change:repeat:{hit.ref}",
                 )
             )
     return hits
@@ -414,18 +469,16 @@ def revision_overrun(
             if r.allowed is None or number <= r.allowed:
                 continue
             hits.append(
-                Hit(
-                    signal="revision_overrun",
-                    at=_utc(r.requested_on),
-                    severity=min(1.0, 0.6 + 0.2 * (number - r.allowed - 1)),
-                    refs=(("revision", r.ref),),
-                    figures={"round": number, "allowed": r.allowed},
-                    explanation={
-                        "fr": f"Série de corrections n° {number} alors que le contrat "
-                        f"en prévoit {r.allowed}.",
-                        "en": f"Revision round {number} where the contract allows {r.allowed}.",
-                    },
-                    key=f"revision_overrun:{r.ref}",
+                _hit(
+                    "revision_overrun",
+                    _utc(r.requested_on),
+                    min(1.0, 0.6 + 0.2 * (number - r.allowed - 1)),
+                    (("revision", r.ref),),
+                    f"revision_overrun:{r.ref}",
+                    f"Série de corrections n° {number} alors que le contrat "
+                    f"en prévoit {r.allowed}.",
+                    f"Revision round {number} where the contract allows {r.allowed}.",
+                    {"round": number, "allowed": r.allowed},
                 )
             )
     return hits
@@ -437,7 +490,12 @@ def revision_overrun(
 def late_payment(
     records: ClientRecords, as_of: dt.datetime, config: HealthConfig = DEFAULT_CONFIG
 ) -> list[Hit]:
-    """Find invoices paid or still unpaid past their due date, and disputed invoices."""
+    """Find invoices paid or still unpaid past their due date, and disputed invoices.
+
+    More than `late_grace_days` late counts in proportion to the delay (full strength at
+    `late_full_days`), never less than `late_minor_severity`: a first payment a few days
+    late is a small sign, not nothing.
+    """
     hits = []
     today = as_of.date()
     for inv in records.invoices:
@@ -453,37 +511,34 @@ def late_payment(
                 else f"impayée, {late} jours après l'échéance"
             )
             state_en = f"paid {late} days late" if paid else f"unpaid, {late} days past due"
+            # Still unpaid: keeps growing past full strength, up to twice.
+            strength = min(1.0 if paid else 2.0, late / config.late_full_days)
             hits.append(
-                Hit(
-                    signal="late_payment",
-                    at=_utc(end) if paid else as_of,
-                    # Still unpaid: keeps growing past full strength, up to twice.
-                    severity=min(1.0 if paid else 2.0, late / config.late_full_days),
-                    refs=(("invoice", inv.ref),),
-                    figures={"days_late": late, "paid": paid is not None, "amount": inv.amount},
-                    explanation={
-                        "fr": f"Facture {inv.number} {state_fr}.",
-                        "en": f"Invoice {inv.number} {state_en}.",
-                    },
-                    key=f"late_payment:late:{inv.ref}",
+                _hit(
+                    "late_payment",
+                    _utc(end) if paid else as_of,
+                    max(config.late_minor_severity, strength),
+                    (("invoice", inv.ref),),
+                    f"late_payment:late:{inv.ref}",
+                    f"Facture {inv.number} {state_fr}.",
+                    f"Invoice {inv.number} {state_en}.",
+                    {"days_late": late, "paid": paid is not None, "amount": inv.amount},
                 )
             )
         if inv.disputed and not paid:
             reason = inv.dispute_reason.strip()
             hits.append(
-                Hit(
-                    signal="late_payment",
-                    at=_utc(inv.issued_on + dt.timedelta(days=3)),
-                    severity=0.9 if reason else 1.0,
-                    refs=(("invoice", inv.ref),),
-                    figures={"disputed": True, "reason_given": bool(reason), "amount": inv.amount},
-                    explanation={
-                        "fr": f"Facture {inv.number} contestée"
-                        + (f" : « {reason[:80]} »." if reason else " sans motif précis."),
-                        "en": f"Invoice {inv.number} disputed"
-                        + (f": “{reason[:80]}”." if reason else " with no specific reason."),
-                    },
-                    key=f"late_payment:dispute:{inv.ref}",
+                _hit(
+                    "late_payment",
+                    _utc(inv.issued_on + dt.timedelta(days=3)),
+                    0.9 if reason else 1.0,
+                    (("invoice", inv.ref),),
+                    f"late_payment:dispute:{inv.ref}",
+                    f"Facture {inv.number} contestée"
+                    + (f" : « {reason[:80]} »." if reason else " sans motif précis."),
+                    f"Invoice {inv.number} disputed"
+                    + (f": “{reason[:80]}”." if reason else " with no specific reason."),
+                    {"disputed": True, "reason_given": bool(reason), "amount": inv.amount},
                 )
             )
     return hits
@@ -492,28 +547,55 @@ def late_payment(
 def team_strain(
     records: ClientRecords, as_of: dt.datetime, config: HealthConfig = DEFAULT_CONFIG
 ) -> list[Hit]:
-    """Find weeks when the team's mean pulse for the client fell to the strain level."""
+    """Find weeks when the team's pulse for the client fell to the strain level or slid.
+
+    Two kinds: a week whose mean is at most `strain_rating`; and a slide, the mean of the
+    last `pulse_trend_weeks` weeks at least `pulse_slide` below the team's own earlier mean
+    for this client (at least `pulse_baseline_weeks` weeks of it), however high it still is.
+    """
     by_week: dict[dt.date, list[PulseRecord]] = defaultdict(list)
     for p in records.pulses:
         if _utc(p.week) < as_of:
             by_week[p.week].append(p)
     hits = []
-    for week, pulses in sorted(by_week.items()):
-        mean = sum(p.rating for p in pulses) / len(pulses)
-        if mean > config.strain_rating:
+    weeks = sorted(by_week.items())
+    means = [sum(p.rating for p in pulses) / len(pulses) for _, pulses in weeks]
+    n = config.pulse_trend_weeks
+    for i, (week, pulses) in enumerate(weeks):
+        mean = means[i]
+        at = _utc(week + dt.timedelta(days=4))
+        if mean <= config.strain_rating:
+            hits.append(
+                _hit(
+                    "team_strain",
+                    at,
+                    min(1.0, (config.strain_rating + 0.5 - mean) / 3),
+                    (("pulse", p.ref) for p in pulses),
+                    f"team_strain:{week.isoformat()}",
+                    f"L'équipe note la relation {mean:.1f}/5 la semaine du {week:%d/%m}.",
+                    f"The team rates the relationship {mean:.1f}/5, week of {week:%d %b}.",
+                    {"mean_rating": round(mean, 2), "ratings": len(pulses)},
+                )
+            )
+        if i + 1 < n + config.pulse_baseline_weeks:
+            continue
+        recent = statistics.mean(means[i + 1 - n : i + 1])
+        before = statistics.mean(means[: i + 1 - n])
+        slide = before - recent
+        if slide < config.pulse_slide:
             continue
         hits.append(
-            Hit(
-                signal="team_strain",
-                at=_utc(week + dt.timedelta(days=4)),
-                severity=min(1.0, (config.strain_rating + 0.5 - mean) / 3),
-                refs=tuple(("pulse", p.ref) for p in pulses),
-                figures={"mean_rating": round(mean, 2), "ratings": len(pulses)},
-                explanation={
-                    "fr": f"L'équipe note la relation {mean:.1f}/5 la semaine du {week:%d/%m}.",
-                    "en": f"The team rates the relationship {mean:.1f}/5, week of {week:%d %b}.",
-                },
-                key=f"team_strain:{week.isoformat()}",
+            _hit(
+                "team_strain",
+                at,
+                min(1.0, slide / 2),
+                (("pulse", p.ref) for _, ps in weeks[i + 1 - n : i + 1] for p in ps),
+                f"team_strain:slide:{week.isoformat()}",
+                f"Le moral de l'équipe baisse : {recent:.1f}/5 sur les {n} dernières semaines, "
+                f"contre {before:.1f}/5 auparavant.",
+                f"The team's pulse is sliding: {recent:.1f}/5 over the last {n} weeks "
+                f"against {before:.1f}/5 before.",
+                {"recent_rating": round(recent, 2), "earlier_rating": round(before, 2)},
             )
         )
     return hits
@@ -522,43 +604,54 @@ def team_strain(
 def transactional_shift(
     records: ClientRecords, as_of: dt.datetime, config: HealthConfig = DEFAULT_CONFIG
 ) -> list[Hit]:
-    """Find a rise in transactional language over the recent window against the client's past."""
-    inbound = sorted(
-        (
-            m
-            for m in records.messages
-            if m.inbound and m.at < as_of and (m.consultative or m.transactional)
-        ),
+    """Find a rise in transactional language over the recent window against the client's past.
+
+    Consultative language: the engine's consultative markers plus its hits of the signals
+    in `shift_consultative_signals` (asking our advice, sharing what they know);
+    transactional: its transactional markers plus `shift_transactional_signals` (calling us
+    a supplier). Both counted on the client's own messages only.
+    """
+    inbound = {m.ref: m for m in records.messages if m.inbound and m.at < as_of}
+    consultative: dict[int, int] = {r: m.consultative for r, m in inbound.items()}
+    transactional: dict[int, int] = {r: m.transactional for r, m in inbound.items()}
+    for h in records.text_hits:
+        if h.message not in inbound:
+            continue
+        if h.signal in config.shift_consultative_signals:
+            consultative[h.message] += 1
+        elif h.signal in config.shift_transactional_signals:
+            transactional[h.message] += 1
+    start = as_of - dt.timedelta(days=config.shift_window_days)
+    counted = sorted(
+        (m for r, m in inbound.items() if consultative[r] or transactional[r]),
         key=lambda m: m.at,
     )
-    start = as_of - dt.timedelta(days=config.shift_window_days)
-    recent = [m for m in inbound if m.at >= start]
-    before = [m for m in inbound if m.at < start]
-    recent_t = sum(m.transactional for m in recent)
-    recent_c = sum(m.consultative for m in recent)
-    before_t = sum(m.transactional for m in before)
-    before_c = sum(m.consultative for m in before)
+    recent = [m for m in counted if m.at >= start]
+    before = [m for m in counted if m.at < start]
+    recent_t = sum(transactional[m.ref] for m in recent)
+    recent_c = sum(consultative[m.ref] for m in recent)
+    before_t = sum(transactional[m.ref] for m in before)
+    before_c = sum(consultative[m.ref] for m in before)
     if recent_t < config.shift_min_transactional:
         return []
     ratio = recent_t / (recent_t + recent_c)
     earlier = before_t / (before_t + before_c) if before_t + before_c else 0.0
     if ratio - earlier < config.shift_min_rise:
         return []
-    last = next(m for m in reversed(recent) if m.transactional)
+    last = next(m for m in reversed(recent) if transactional[m.ref])
+    days = config.shift_window_days
     return [
-        Hit(
-            signal="transactional_shift",
-            at=last.at,
-            severity=min(1.0, ratio - earlier + 0.3),
-            refs=tuple(("interaction", m.ref) for m in recent if m.transactional),
-            figures={"recent_ratio": round(ratio, 2), "earlier_ratio": round(earlier, 2)},
-            explanation={
-                "fr": f"Le vocabulaire devient transactionnel : {ratio:.0%} des marqueurs "
-                f"sur {config.shift_window_days} jours, contre {earlier:.0%} avant.",
-                "en": f"The wording turns transactional: {ratio:.0%} of markers over "
-                f"{config.shift_window_days} days against {earlier:.0%} before.",
-            },
-            key=f"transactional_shift:{last.ref}",
+        _hit(
+            "transactional_shift",
+            last.at,
+            min(1.0, ratio - earlier + 0.3),
+            (("interaction", m.ref) for m in recent if transactional[m.ref]),
+            f"transactional_shift:{last.ref}",
+            f"Le vocabulaire devient transactionnel : {ratio:.0%} des marqueurs "
+            f"sur {days} jours, contre {earlier:.0%} avant.",
+            f"The wording turns transactional: {ratio:.0%} of markers over "
+            f"{days} days against {earlier:.0%} before.",
+            {"recent_ratio": round(ratio, 2), "earlier_ratio": round(earlier, 2)},
         )
     ]
 

@@ -7,7 +7,9 @@ happens, halved every `half_life_days` after; the points of one signal saturate 
 dimension, at most `good_lift_cap`. Each dimension starts at 100 and stays within 0–100; the
 overall score is their weighted mean. The status is the worse of the one the overall score
 gives and the one the weakest dimension gives, so one collapsing dimension is never averaged
-away. Nothing here imports Django.
+away; and a client otherwise healthy is on `watch` when `broad_slide_dimensions` dimensions
+are below `broad_slide_score` at once (several small signs in different areas: driver
+"broad"). Nothing here imports Django.
 """
 
 from __future__ import annotations
@@ -148,6 +150,10 @@ def assess(
     by_dimension = status_for(scores[weakest], config.dimension_thresholds)
     status = worse(by_overall, by_dimension)
     driver = weakest if by_dimension == status and status != "healthy" else "overall"
+    # Several areas slipping at once, none collapsed yet: what a careful manager watches.
+    slipping = [d for d in DIMENSIONS if scores[d] < config.broad_slide_score]
+    if status == "healthy" and len(slipping) >= config.broad_slide_dimensions:
+        status, driver = "watch", "broad"
     confidence = min(1.0, records / config.confidence_records) if config.confidence_records else 1
     return Health(
         as_of=as_of,

@@ -45,7 +45,7 @@ def _default_signal_weights() -> dict[str, float]:
         "negativity": 5.0,
         "supplier_framing": 9.0,
         "resistance_to_feedback": 8.0,
-        "transactional_shift": 12.0,
+        "transactional_shift": 16.0,
         "unrealistic_expectations": 9.0,
         "scope_creep": 7.0,
         "direction_change": 6.0,
@@ -77,6 +77,14 @@ class HealthConfig:
     slow_reply_factor: float = 4.0
     slow_reply_min_hours: float = 36.0
     usual_reply_hours: float = 24.0  # assumed until the client has answered 3 times
+    # non_response trend: the median of the client's last `reply_trend_count` replies (all
+    # within `reply_trend_days`) at least `reply_trend_factor` times the median of its earlier
+    # ones (taken as at least `reply_trend_floor_hours`) and at least `reply_trend_min_hours`.
+    reply_trend_count: int = 3
+    reply_trend_days: int = 42
+    reply_trend_factor: float = 3.0
+    reply_trend_floor_hours: float = 8.0
+    reply_trend_min_hours: float = 24.0
     unanswered_business_days: int = 5
     silence_factor: float = 2.5  # no inbound for this many times its usual gap…
     silence_min_days: int = 14  # …and at least this many days
@@ -90,15 +98,26 @@ class HealthConfig:
     # direction_change frequency: this many reversals within `direction_window_days`.
     direction_repeat: int = 2
     direction_window_days: int = 30
-    # late_payment: days past due tolerated, and days late at which a hit is at full strength.
-    late_grace_days: int = 7
+    # late_payment: days past due tolerated, days late at which a hit is at full strength,
+    # and the least strength of a late payment (a first delay of a few days counts a little).
+    late_grace_days: int = 2
     late_full_days: int = 45
+    late_minor_severity: float = 0.25
     # team_strain: a week whose mean pulse is at most this (1–5 scale).
     strain_rating: float = 3.5
+    # team_strain slide: the mean of the last `pulse_trend_weeks` weeks at least `pulse_slide`
+    # below the mean of the weeks before (at least `pulse_baseline_weeks` of them).
+    pulse_trend_weeks: int = 3
+    pulse_baseline_weeks: int = 3
+    pulse_slide: float = 0.75
     # transactional_shift: ratio of transactional markers over the recent window against before.
-    shift_window_days: int = 42
+    # Consultative language is the engine's consultative markers plus its hits of
+    # `shift_consultative_signals`; transactional, its markers plus `shift_transactional_signals`.
+    shift_window_days: int = 28
     shift_min_transactional: int = 2
     shift_min_rise: float = 0.4
+    shift_consultative_signals: tuple[str, ...] = ("collaboration", "knowledge_sharing")
+    shift_transactional_signals: tuple[str, ...] = ("supplier_framing",)
     # Health: half-life of a hit's weight, and the cap on what good signs give back.
     half_life_days: float = 21.0
     good_lift_cap: float = 30.0
@@ -111,6 +130,10 @@ class HealthConfig:
     # the worse of the two wins. (healthy ≥ a, watch ≥ b, at risk ≥ c, critical below)
     overall_thresholds: tuple[float, float, float] = (85.0, 70.0, 50.0)
     dimension_thresholds: tuple[float, float, float] = (80.0, 50.0, 25.0)
+    # Broad slide: a client otherwise healthy is on watch when this many dimensions are below
+    # `broad_slide_score` at the same time (small signs in several areas at once).
+    broad_slide_dimensions: int = 2
+    broad_slide_score: float = 88.0
     # Confidence: how many records in the last 90 days make a full-confidence score.
     confidence_records: int = 20
     # Alerts: a drop of this many points within `alert_window_days` raises one.
