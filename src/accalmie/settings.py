@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "accalmie.detect",
     "accalmie.demo",
     "accalmie.health",
+    "accalmie.actions",
 ]
 
 MIDDLEWARE = [

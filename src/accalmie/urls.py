@@ -14,5 +14,6 @@ urlpatterns = [
     path("w/<slug:workspace>/", include("accalmie.comms.urls")),
     path("w/<slug:workspace>/", include("accalmie.capture.urls")),
     path("w/<slug:workspace>/", include("accalmie.health.urls")),
+    path("w/<slug:workspace>/", include("accalmie.actions.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -80,3 +80,20 @@ def alert_for(membership: Membership, alert_id: int) -> Any:
     if alert is None:
         raise Http404("No such alert")
     return alert
+
+
+def visible_tasks(membership: Membership) -> QuerySet[Any]:
+    """Return the tasks of the clients this member may see."""
+    from accalmie.actions.models import Task
+
+    return Task.objects.filter(
+        workspace_id=membership.workspace_id, client__in=visible_clients(membership).values("pk")
+    )
+
+
+def task_for(membership: Membership, task_id: int) -> Any:
+    """Return one visible task, or raise Http404."""
+    task = visible_tasks(membership).filter(pk=task_id).first()
+    if task is None:
+        raise Http404("No such task")
+    return task
