@@ -15,5 +15,9 @@ urlpatterns = [
     path("w/<slug:workspace>/", include("accalmie.capture.urls")),
     path("w/<slug:workspace>/", include("accalmie.health.urls")),
     path("w/<slug:workspace>/", include("accalmie.actions.urls")),
+    path("w/<slug:workspace>/", include("accalmie.detect.urls")),
+    path("w/<slug:workspace>/", include("accalmie.team.urls")),
+    path("w/<slug:workspace>/", include("accalmie.finance.urls")),
+    path("w/<slug:workspace>/", include("accalmie.projects.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -13,12 +13,13 @@ from django.db.models import Max
 from django.utils import timezone
 
 from accalmie.accounts.models import Workspace
-from accalmie.clients.models import Client
+from accalmie.clients.models import Client, Contact
 from accalmie.comms.models import Channel, Direction, Interaction, InteractionParticipant, Thread
 from accalmie.comms.tasks import refresh_client_activity_task
 from accalmie.comms.threading import ThreadFinder
 from accalmie.core.audit import record_event
 from accalmie.detect.queue import queue_analysis
+from accalmie.health.services import queue_health
 from accalmie.projects.models import Project
 
 
@@ -82,6 +83,7 @@ def record_interaction(
     source: str = "manual",
     actor: User | None = None,
     refresh_activity: bool = True,
+    duration_minutes: int | None = None,
 ) -> Interaction:
     """Save one exchange with its participants and thread, audit it, refresh the client."""
     if channel not in Channel.values:
@@ -112,6 +114,7 @@ def record_interaction(
         in_reply_to=in_reply_to,
         source=source,
         created_by=actor,
+        duration_minutes=duration_minutes,
     )
     InteractionParticipant.objects.bulk_create(
         InteractionParticipant(
@@ -136,4 +139,50 @@ def record_interaction(
         transaction.on_commit(lambda: refresh_client_activity_task.enqueue([client_id]))
     if refresh_activity:
         queue_analysis([interaction.pk])
+    return interaction
+
+
+MANUAL_CHANNELS = (Channel.CALL, Channel.MEETING, Channel.NOTE)
+
+
+def log_exchange(
+    *,
+    client: Client,
+    actor: User,
+    channel: str,
+    direction: str,
+    occurred_at: dt.datetime,
+    subject: str,
+    body_text: str,
+    duration_minutes: int | None = None,
+    attendees: Iterable[Contact] = (),
+) -> Interaction:
+    """Record a call, a meeting or a note typed in the web app, and rescore the client."""
+    if channel not in MANUAL_CHANNELS:
+        raise ValidationError(f"Only calls, meetings and notes are recorded by hand, not {channel}")
+    if not body_text.strip():
+        raise ValidationError("A recorded exchange needs its summary")
+    if duration_minutes is not None and not 1 <= duration_minutes <= 24 * 60:
+        raise ValidationError("A duration is 1 to 1,440 minutes")
+    contacts = list(attendees)
+    if any(c.client_id != client.pk for c in contacts):
+        raise ValidationError("An attendee is not a contact of this client")
+    role = InteractionParticipant.Role.ATTENDEE
+    people = [ParticipantSpec(role=role, user_id=actor.pk, name=actor.get_full_name())]
+    people += [ParticipantSpec(role=role, contact_id=c.pk, name=c.name) for c in contacts]
+    with transaction.atomic():
+        interaction = record_interaction(
+            workspace=client.workspace,
+            client=client,
+            channel=channel,
+            direction=direction,
+            occurred_at=occurred_at,
+            subject=subject.strip(),
+            body_text=body_text.strip(),
+            participants=people,
+            source="web",
+            actor=actor,
+            duration_minutes=duration_minutes,
+        )
+        queue_health([client.pk])
     return interaction

@@ -34,3 +34,17 @@ def record_pulse(
     )
     queue_health([client.pk])
     return pulse
+
+
+@transaction.atomic
+def record_week(
+    *, member: User, week: dt.date, entries: list[tuple[Client, int, str]]
+) -> list[TeamPulse]:
+    """Save one member's pulse of a week for several clients at once (re-sending updates)."""
+    workspaces = {client.workspace_id for client, _r, _c in entries}
+    if len(workspaces) > 1:
+        raise ValidationError("One week's pulse covers clients of one workspace")
+    return [
+        record_pulse(client=client, member=member, week=week, rating=rating, comment=comment)
+        for client, rating, comment in entries
+    ]

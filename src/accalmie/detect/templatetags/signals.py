@@ -5,9 +5,11 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from django import template
+from django.core.exceptions import ObjectDoesNotExist
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
+from django.utils.translation import gettext as _
 
 from accalmie.analysis.signals import GOOD_SIGNALS
 from accalmie.detect.models import SIGNAL_LABELS, SignalHit
@@ -35,26 +37,50 @@ def _escape_lines(text: str) -> str:
     return str(escape(text)).replace("\n", "<br>")
 
 
-@register.simple_tag
-def highlighted(text: str, hits: Iterable[SignalHit]) -> SafeString:
-    """Return the text as HTML with every evidence span marked with its signal."""
-    lang = get_language() or "fr"
-    parts, position = [], 0
+def _dismissed(hit: SignalHit) -> bool:
+    """True when a person marked this hit wrong (its feedback row is loaded with it)."""
+    try:
+        feedback = hit.feedback  # type: ignore[attr-defined]
+    except ObjectDoesNotExist:
+        return False
+    return feedback is not None and feedback.verdict == "wrong"
+
+
+def highlight(text: str, hits: Iterable[SignalHit], lang: str) -> tuple[SafeString, set[int]]:
+    """Return the text as HTML with every evidence span marked, and the hits that got a mark.
+
+    Each mark shows its signal's name (colour is never the only cue), is reached by the
+    keyboard (tabindex) and describes itself with the explanation in `lang`, shown on hover
+    and on focus by CSS alone. The first mark of a hit has the id `hit-<pk>`.
+    """
+    parts, position, marked = [], 0, set()
     for number, (start, end, hit) in enumerate(_spans(text, hits)):
         kind = "good" if hit.signal in GOOD_SIGNALS else "warn"
+        dismissed = _dismissed(hit)
         tip_id = f"tip-{hit.pk}-{number}"
+        anchor = "" if hit.pk in marked else f' id="hit-{hit.pk}"'
+        marked.add(hit.pk)
+        label = escape(SIGNAL_LABELS.get(hit.signal, hit.signal))
+        if dismissed:
+            label = escape(_("%(label)s · écarté") % {"label": label})
+            kind += " sig-dismissed"
         parts.append(_escape_lines(text[position:start]))
         parts.append(
-            f'<mark class="sig sig-{kind}" data-signal="{hit.signal}" tabindex="0" '
-            f'aria-describedby="{tip_id}"><span class="sig-label">'
-            f"{escape(SIGNAL_LABELS.get(hit.signal, hit.signal))}</span> "
+            f'<mark class="sig sig-{kind}"{anchor} data-signal="{hit.signal}" tabindex="0" '
+            f'aria-describedby="{tip_id}"><span class="sig-label">{label}</span> '
             f"{_escape_lines(text[start:end])}"
             f'<span class="sig-tip" role="tooltip" id="{tip_id}">'
             f"{escape(hit.explanation(lang))}</span></mark>"
         )
         position = end
     parts.append(_escape_lines(text[position:]))
-    return mark_safe("".join(parts))  # noqa: S308 - every piece is escaped above
+    return mark_safe("".join(parts)), marked  # noqa: S308 - every piece is escaped above
+
+
+@register.simple_tag
+def highlighted(text: str, hits: Iterable[SignalHit]) -> SafeString:
+    """Return the text as HTML with every evidence span marked with its signal."""
+    return highlight(text, hits, get_language() or "fr")[0]
 
 
 @register.filter

@@ -31,8 +31,19 @@ class Command(BaseCommand):
         )
         parser.add_argument("--no-public", action="store_true", help="skip the public sets")
         parser.add_argument("--json", action="store_true")
+        parser.add_argument(
+            "--feedback",
+            action="store_true",
+            help="only the precision per signal as people judged the hits (right / judged)",
+        )
+        parser.add_argument("--workspace", help="with --feedback: only this workspace (slug)")
 
     def handle(self, *args: Any, **options: Any) -> None:
+        if options["feedback"]:
+            from accalmie.detect.feedback_report import write_feedback_report
+
+            write_feedback_report(self.stdout, options["workspace"], as_json=options["json"])
+            return
         results = evaluate_signal_set(Path(options["signals_dir"]))
         public: list[dict[str, object]] = []
         if not options["no_public"] and Path(options["corpora"]).is_dir():
