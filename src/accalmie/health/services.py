@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from accalmie.accounts.models import Role, Workspace
+from accalmie.accounts.models import Membership, Role, Workspace
 from accalmie.analysis import behaviour
 from accalmie.analysis.behaviour import ClientRecords, Hit
 from accalmie.analysis.health import Health, Snapshot, alerts_for, assess
@@ -106,84 +107,143 @@ class RescoreResult:
     behaviour_hits: int = 0
 
 
-def _save_behaviour_hits(client: Client, hits: Iterable[Hit]) -> int:
-    rows = [
-        BehaviourHit(
-            workspace_id=client.workspace_id,
-            client_id=client.pk,
-            signal=h.signal,
-            key=h.key,
-            occurred_at=h.at,
-            severity=round(h.severity, 4),
-            evidence=[list(r) for r in h.refs],
-            figures=h.figures,
-            explanation_fr=h.explanation.get("fr", ""),
-            explanation_en=h.explanation.get("en", ""),
-        )
-        for h in hits
-        if h.detector != "text"
-    ]
-    BehaviourHit.objects.filter(client_id=client.pk).delete()
-    BehaviourHit.objects.bulk_create(rows)
-    return len(rows)
-
-
-def _recipients(client: Client, status: str) -> list[int]:
-    ids = [client.account_manager_id] if client.account_manager_id else []
-    if status == "critical" or not ids:
-        ids += list(
-            client.workspace.memberships.filter(role=Role.DIRECTOR).values_list(
-                "user_id", flat=True
-            )
-        )
-    return sorted(set(ids))
-
-
-def _raise_alerts(
-    client: Client, history: list[Snapshot], health: Health, config: HealthConfig
-) -> int:
-    raised = 0
-    for decision in alerts_for(history, config):
-        alert, created = Alert.objects.get_or_create(
-            client=client,
-            episode_key=decision.key,
-            defaults={
-                "workspace_id": client.workspace_id,
-                "kind": decision.kind,
-                "raised_on": history[-1].day,
-                "status_from": decision.status_from,
-                "status_to": decision.status_to,
-                "score_from": round(decision.score_from, 1),
-                "score_to": round(decision.score_to, 1),
-                "reasons": reasons_of(health, limit=3),
-            },
-        )
-        if created:
-            alert.recipients.set(_recipients(client, decision.status_to))
-            raised += 1
-    return raised
-
-
-def _store_snapshot(client: Client, health: Health, day: dt.date) -> None:
-    HealthSnapshot.objects.update_or_create(
-        client=client,
-        day=day,
-        defaults={
-            "score": round(health.score, 2),
-            "status": health.status,
-            "confidence": round(health.confidence, 3),
-            "dimensions": {k: round(v, 1) for k, v in health.dimensions.items()},
-            "driver": health.driver,
-            "reasons": reasons_of(health),
-        },
+def _hit_row(client: Client, h: Hit) -> BehaviourHit:
+    return BehaviourHit(
+        workspace_id=client.workspace_id,
+        client_id=client.pk,
+        signal=h.signal,
+        key=h.key,
+        occurred_at=h.at,
+        severity=round(h.severity, 4),
+        evidence=[list(r) for r in h.refs],
+        figures=h.figures,
+        explanation_fr=h.explanation.get("fr", ""),
+        explanation_en=h.explanation.get("en", ""),
     )
 
 
+_HIT_FIELDS = (
+    "signal",
+    "occurred_at",
+    "severity",
+    "evidence",
+    "figures",
+    "explanation_fr",
+    "explanation_en",
+)
+
+
+def _hit_values(row: BehaviourHit) -> tuple[object, ...]:
+    return tuple(getattr(row, f) for f in _HIT_FIELDS)
+
+
+def _stored_hits(client_ids: Sequence[int]) -> dict[int, dict[str, tuple[int, tuple[object, ...]]]]:
+    """Return the stored behavioural hits of these clients: key -> (pk, values), per client."""
+    stored: dict[int, dict[str, tuple[int, tuple[object, ...]]]] = defaultdict(dict)
+    for pk, client_id, key, *values in BehaviourHit.objects.filter(
+        client_id__in=client_ids
+    ).values_list("pk", "client_id", "key", *_HIT_FIELDS):
+        stored[client_id][key] = (pk, tuple(values))
+    return stored
+
+
+def _recipients(client: Client, status: str, directors: list[int]) -> list[int]:
+    ids = [client.account_manager_id] if client.account_manager_id else []
+    if status == "critical" or not ids:
+        ids += directors
+    return sorted(set(ids))
+
+
+def _snapshot_row(client: Client, health: Health, day: dt.date) -> HealthSnapshot:
+    return HealthSnapshot(
+        client=client,
+        day=day,
+        score=round(health.score, 2),
+        status=health.status,
+        confidence=round(health.confidence, 3),
+        dimensions={k: round(v, 1) for k, v in health.dimensions.items()},
+        driver=health.driver,
+        reasons=reasons_of(health),
+    )
+
+
+_SNAPSHOT_FIELDS = ["score", "status", "confidence", "dimensions", "driver", "reasons"]
+
+
 def history_of(client_id: int, before: dt.date | None = None) -> list[Snapshot]:
-    snaps = HealthSnapshot.objects.filter(client_id=client_id).order_by("day")
+    return _histories([client_id], before)[client_id]
+
+
+def _histories(client_ids: Sequence[int], before: dt.date | None) -> dict[int, list[Snapshot]]:
+    snaps = HealthSnapshot.objects.filter(client_id__in=client_ids).order_by("client_id", "day")
     if before is not None:
         snaps = snaps.filter(day__lt=before)
-    return [Snapshot(d, s, st) for d, s, st in snaps.values_list("day", "score", "status")]
+    out: dict[int, list[Snapshot]] = defaultdict(list)
+    for client_id, d, s, st in snaps.values_list("client_id", "day", "score", "status"):
+        out[client_id].append(Snapshot(d, s, st))
+    return out
+
+
+@dataclass
+class _Writes:
+    """What one chunk of clients writes, saved together in one short transaction."""
+
+    snapshots: list[HealthSnapshot] = field(default_factory=list)
+    new_hits: list[BehaviourHit] = field(default_factory=list)
+    stale_hits: list[int] = field(default_factory=list)
+    alerts: list[tuple[Alert, list[int]]] = field(default_factory=list)
+
+    def save(self) -> None:
+        with transaction.atomic():
+            if self.stale_hits:
+                BehaviourHit.objects.filter(pk__in=self.stale_hits).delete()
+            BehaviourHit.objects.bulk_create(self.new_hits, batch_size=500)
+            # One row per client and day: the last computed wins (a Monday's history point
+            # and today's score fall on the same day when today is a Monday).
+            snapshots = {(s.client_id, s.day): s for s in self.snapshots}
+            HealthSnapshot.objects.bulk_create(
+                list(snapshots.values()),
+                batch_size=500,
+                update_conflicts=True,
+                unique_fields=["client", "day"],
+                update_fields=[*_SNAPSHOT_FIELDS, "computed_at"],
+            )
+            if self.alerts:
+                try:
+                    with transaction.atomic():
+                        self._save_alerts()
+                except IntegrityError:
+                    # Another process raised one of these episodes meanwhile: one by one.
+                    for alert, users in self.alerts:
+                        saved, created = Alert.objects.get_or_create(
+                            client_id=alert.client_id,
+                            episode_key=alert.episode_key,
+                            defaults={
+                                f.attname: getattr(alert, f.attname)
+                                for f in Alert._meta.concrete_fields
+                                if f.attname not in {"id", "client_id", "episode_key"}
+                            },
+                        )
+                        if created:
+                            saved.recipients.set(users)
+
+    def _save_alerts(self) -> None:
+        created = Alert.objects.bulk_create([a for a, _r in self.alerts])
+        if not all(a.pk for a in created):  # a backend that returns no ids
+            keys = {(a.client_id, a.episode_key) for a in created}
+            ids = {
+                (c, k): pk
+                for pk, c, k in Alert.objects.filter(
+                    client_id__in={c for c, _k in keys}
+                ).values_list("pk", "client_id", "episode_key")
+            }
+            for a in created:
+                a.pk = ids[(a.client_id, a.episode_key)]
+        Alert.recipients.through.objects.bulk_create(
+            Alert.recipients.through(alert_id=a.pk, user_id=u)
+            for a, (_a, users) in zip(created, self.alerts, strict=True)
+            for u in users
+        )
 
 
 def recompute_clients(
@@ -197,10 +257,13 @@ def recompute_clients(
 
     Stores the behavioural hits, one snapshot per computed day, and the alerts the history
     calls for. Safe to run again: snapshots are replaced, alerts are keyed by episode.
+    Clients are read and written by chunks: a handful of queries per chunk, not per client;
+    behavioural hits that did not change are left as they are.
     """
     now = as_of or timezone.now()
     result = RescoreResult()
     configs: dict[int, HealthConfig] = {}
+    directors: dict[int, list[int]] = {}
     days = [now]
     monday = dt.datetime.combine(now.date() - dt.timedelta(days=now.weekday()), dt.time(), dt.UTC)
     for weeks in range(history_weeks, 0, -1):
@@ -209,21 +272,66 @@ def recompute_clients(
             days.insert(len(days) - 1, at)
     for start in range(0, len(clients), chunk):
         batch = clients[start : start + chunk]
-        records = load_records([c.pk for c in batch])
+        ids = [c.pk for c in batch]
+        records = load_records(ids)
+        stored_hits = _stored_hits(ids)
+        histories = _histories(ids, before=days[0].date())
+        raised_before = set(
+            Alert.objects.filter(client_id__in=ids).values_list("client_id", "episode_key")
+        )
+        writes = _Writes()
         for client in batch:
-            config = configs.setdefault(client.workspace_id, config_for(client.workspace_id))
-            with transaction.atomic():
-                history = history_of(client.pk, before=days[0].date())
-                for at in days:
-                    health, hits = score_records(records[client.pk], at, config)
-                    _store_snapshot(client, health, at.date())
-                    result.snapshots += 1
-                    history = [s for s in history if s.day < at.date()]
-                    history.append(Snapshot(at.date(), health.score, health.status))
-                    result.alerts += _raise_alerts(client, history, health, config)
-                result.behaviour_hits += _save_behaviour_hits(client, hits)
+            ws = client.workspace_id
+            config = configs.setdefault(ws, config_for(ws))
+            history = histories.get(client.pk, [])
+            hits: list[Hit] = []
+            for at in days:
+                health, hits = score_records(records[client.pk], at, config)
+                writes.snapshots.append(_snapshot_row(client, health, at.date()))
+                result.snapshots += 1
+                history = [s for s in history if s.day < at.date()]
+                history.append(Snapshot(at.date(), health.score, health.status))
+                for decision in alerts_for(history, config):
+                    if (client.pk, decision.key) in raised_before:
+                        continue
+                    raised_before.add((client.pk, decision.key))
+                    if ws not in directors:
+                        directors[ws] = list(
+                            Membership.objects.filter(
+                                workspace_id=ws, role=Role.DIRECTOR
+                            ).values_list("user_id", flat=True)
+                        )
+                    alert = Alert(
+                        client_id=client.pk,
+                        episode_key=decision.key,
+                        workspace_id=ws,
+                        kind=decision.kind,
+                        raised_on=history[-1].day,
+                        status_from=decision.status_from,
+                        status_to=decision.status_to,
+                        score_from=round(decision.score_from, 1),
+                        score_to=round(decision.score_to, 1),
+                        reasons=reasons_of(health, limit=3),
+                    )
+                    writes.alerts.append(
+                        (alert, _recipients(client, decision.status_to, directors[ws]))
+                    )
+                    result.alerts += 1
+            old = stored_hits.get(client.pk, {})
+            keep: set[str] = set()
+            rows = [_hit_row(client, h) for h in hits if h.detector != "text"]
+            for row in rows:
+                before = old.get(row.key)
+                if before is not None and before[1] == _hit_values(row):
+                    keep.add(row.key)
+                else:
+                    writes.new_hits.append(row)
+            writes.stale_hits += [pk for key, (pk, _v) in old.items() if key not in keep]
+            result.behaviour_hits += len(rows)
+        writes.save()
+        for n in range(len(batch)):
             result.clients += 1
-            if progress:
+            if progress and (n == len(batch) - 1 or result.clients % 10 == 0):
                 progress(result.clients)
     return result
 
