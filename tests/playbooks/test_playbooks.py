@@ -337,7 +337,7 @@ def test_call_date_defaults_to_the_next_working_day():
     friday = date(2026, 11, 27)
     context = DraftContext(today=friday, contact_name="Rachel Hughes", project_name="Shop")
     draft = render_draft("check_in_request", "en", context, fill_missing=True)
-    assert "Would Monday 30 November 2026 work?" in draft.body
+    assert "Could we talk on Monday 30 November 2026?" in draft.body
 
 
 def test_eml_round_trip_keeps_accents():

@@ -23,7 +23,7 @@ from accalmie.actions.situation import (
     overdue_invoices,
 )
 from accalmie.clients.models import Client, Contact
-from accalmie.comms.models import Direction, Interaction
+from accalmie.comms.models import Channel, Direction, Interaction
 from accalmie.detect.models import SignalHit
 from accalmie.playbooks import DraftContext, InvoiceLine, MilestoneLine
 from accalmie.playbooks.drafts import LIST, PLACEHOLDERS, load_templates
@@ -87,7 +87,10 @@ def latest_client_subject(client: Client, signals: tuple[str, ...] = ()) -> str:
     """The subject of the latest message from the client (with one of `signals`, if given)."""
     as_of = as_of_for(client)
     messages = Interaction.objects.filter(
-        client=client, direction=Direction.FROM_CLIENT, occurred_at__lte=as_of
+        client=client,
+        direction=Direction.FROM_CLIENT,
+        channel=Channel.EMAIL,  # a call's subject is "Appel — …", not what it was about
+        occurred_at__lte=as_of,
     ).exclude(subject="")
     if signals:
         hits = countable_text_hits(SignalHit.objects.filter(client=client, signal__in=signals))
@@ -99,9 +102,9 @@ def latest_client_subject(client: Client, signals: tuple[str, ...] = ()) -> str:
     return ""
 
 
-def about_defaults(client: Client) -> dict[str, str | list[str]]:
+def about_defaults(client: Client, lang: str | None = None) -> dict[str, str | list[str]]:
     """What the reply is about, proposed from the latest exchanges, in the client's language."""
-    lang = _lang(client.language)
+    lang = _lang(lang or client.language)
     values = dict(GENERIC[lang])
     topic = latest_client_subject(client)
     if topic:
@@ -178,13 +181,14 @@ def draft_context_for(
     contact_id: int | None = None,
     about: dict[str, str | list[str]] | None = None,
     today: dt.date | None = None,
+    lang: str | None = None,
 ) -> DraftRecords:
     """Every value a reply template may need, from the records and `about` (see ABOUT_FIELDS)."""
     today = today or dt.date.today()  # noqa: DTZ011 - a letter's calendar day
     contact = recipient_for(client, contact_id)
     project = current_project(client)
     contract = contract_of(project)
-    values = {**about_defaults(client), **{k: v for k, v in (about or {}).items() if v}}
+    values = {**about_defaults(client, lang), **{k: v for k, v in (about or {}).items() if v}}
     others = [
         f"{c.name} ({c.role})" if c.role else c.name
         for c in client.contacts.all()
