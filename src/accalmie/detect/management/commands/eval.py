@@ -11,6 +11,13 @@ from accalmie.analysis.evaluation import evaluate_signal_set, micro_average
 from accalmie.core.management.jsonout import write_json
 
 
+def _tone_scores(folder: Path) -> list[Any]:
+    """Precision and recall of the tone check per flag and language on eval/tone/."""
+    from accalmie.analysis.tone_eval import evaluate_tone
+
+    return evaluate_tone(folder) if folder.is_dir() else []
+
+
 def _repo_eval_dir() -> Path:
     return Path(settings.PACKAGE_DIR).parent.parent / "eval" / "signals"
 
@@ -30,6 +37,11 @@ class Command(BaseCommand):
             help="public data for the held-out sets",
         )
         parser.add_argument("--no-public", action="store_true", help="skip the public sets")
+        parser.add_argument(
+            "--tone-dir",
+            default=str(Path(settings.PACKAGE_DIR).parent.parent / "eval" / "tone"),
+            help="the tone check's labelled drafts (eval/tone of the repository)",
+        )
         parser.add_argument("--json", action="store_true")
         parser.add_argument(
             "--feedback",
@@ -50,8 +62,16 @@ class Command(BaseCommand):
             from accalmie.analysis.public_eval import evaluate_public
 
             public = evaluate_public(Path(options["corpora"]))
+        tone = _tone_scores(Path(options["tone_dir"]))
         if options["json"]:
-            write_json(self.stdout, {"signals": [r.as_dict() for r in results], "public": public})
+            write_json(
+                self.stdout,
+                {
+                    "signals": [r.as_dict() for r in results],
+                    "public": public,
+                    "tone": [t.as_dict() for t in tone],
+                },
+            )
             return
         self.stdout.write(f"{'signal':<26}{'lang':>5}{'n':>5}{'P':>7}{'R':>7}{'F1':>7}{'AUC':>7}")
         for r in results:
@@ -78,3 +98,9 @@ class Command(BaseCommand):
                     f"{float(row['roc_auc']):>7.3f}{float(row['precision']):>7.3f}"  # type: ignore[arg-type]
                     f"{float(row['recall']):>7.3f}{float(row['f1']):>7.3f}"  # type: ignore[arg-type]
                 )
+        if tone:
+            from accalmie.analysis.tone_eval import format_table
+
+            self.stdout.write("")
+            self.stdout.write("tone check of one's own drafts (eval/tone)")
+            self.stdout.write(format_table(tone))
