@@ -25,7 +25,13 @@ from django.utils import timezone
 
 from accalmie.accounts.models import Workspace
 from accalmie.clients.models import Client
-from accalmie.comms.models import Channel, Direction, Interaction, InteractionParticipant
+from accalmie.comms.models import (
+    Channel,
+    Direction,
+    Interaction,
+    InteractionParticipant,
+    Thread,
+)
 from accalmie.comms.services import ParticipantSpec, record_interaction, refresh_client_activity
 from accalmie.detect.services import analyse_interactions
 from accalmie.health.models import HealthSnapshot
@@ -137,6 +143,7 @@ def incremental(workspace: Workspace, trials: int) -> dict[str, Any]:
     query_counts: list[int] = []
     made: list[int] = []
     now = timezone.now()
+    last_thread = Thread.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
     for n in range(trials + 1):  # the first trial warms the engine up and is not counted
         client, _size = picked[n % len(picked)]
         subject, body = texts[n % len(texts)]
@@ -186,6 +193,7 @@ def incremental(workspace: Workspace, trials: int) -> dict[str, Any]:
     # Leave the workspace as it was: drop the trial messages, score their clients again.
     touched = sorted({c.pk for c, _ in picked})
     Interaction.objects.filter(pk__in=made).delete()
+    Thread.objects.filter(pk__gt=last_thread, interactions__isnull=True).delete()
     refresh_client_activity(touched)
     recompute_client_ids(touched)
     sizes = [n for _c, n in picked]

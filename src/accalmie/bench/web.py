@@ -3,8 +3,9 @@
 1. The workspace is scored weekly back 13 weeks (once), so the dashboard's 90-day
    sparklines and the client page's charts have their data.
 2. In this process, Django's test client (logged in as a director) opens each page once
-   under `CaptureQueriesContext`: the number of SQL queries, their total time, the slowest
-   ones and the most repeated query shapes (an N+1 shows as one shape repeated per row).
+   with every SQL query timed (`connection.execute_wrapper`): the number of queries, their
+   total time, the slowest ones and the most repeated query shapes (an N+1 shows as one
+   shape repeated per row).
 3. `accalmie serve --no-worker` (waitress) is started on a free port of 127.0.0.1 against the
    same database, with a real session of that director; after a warm-up, the pages are
    requested in turn over one keep-alive connection and each response is read whole.
@@ -31,7 +32,6 @@ from django.conf import settings
 from django.db import connection
 from django.db.models import Count
 from django.test import Client as TestClient
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from accalmie.accounts.models import Membership, Role, Workspace
@@ -103,13 +103,21 @@ def count_queries(path: str, user: Any) -> dict[str, Any]:
     browser = TestClient(SERVER_NAME="127.0.0.1")
     browser.force_login(user)
     browser.get(path)  # warm: templates compiled, caches filled
-    with CaptureQueriesContext(connection) as captured:
+    queries: list[tuple[float, str]] = []
+
+    def timed(execute: Any, sql: str, params: Any, many: bool, context: Any) -> Any:
+        started = time.perf_counter()
+        try:
+            return execute(sql, params, many, context)
+        finally:
+            queries.append((time.perf_counter() - started, sql))
+
+    with connection.execute_wrapper(timed):
         started = time.perf_counter()
         response = browser.get(path)
         seconds = time.perf_counter() - started
     if response.status_code != 200:
         raise RuntimeError(f"{path} answered {response.status_code}")
-    queries = [(float(q["time"]), q["sql"]) for q in captured.captured_queries]
     shapes = Counter(_shape(sql) for _t, sql in queries)
     return {
         "queries": len(queries),

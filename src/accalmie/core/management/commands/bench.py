@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import datetime as dt
 import os
 import platform
 from pathlib import Path
@@ -31,6 +32,42 @@ class Command(BaseCommand):
         ana = sub.add_parser("analysis", help="text pipeline rate (messages/s per core)")
         ana.add_argument("--messages", type=int, default=20_000)
         ana.add_argument("--json", action="store_true")
+        for name, text in (
+            ("generate", "build (or find) the large bench workspace in its own database"),
+            ("health", "full and incremental health recomputation on the bench workspace"),
+            ("web", "dashboard, client and interaction pages served for real: times, queries"),
+        ):
+            cmd = sub.add_parser(name, help=text)
+            cmd.add_argument("--clients", type=int, default=500)
+            cmd.add_argument("--interactions", type=int, default=200_000)
+            cmd.add_argument("--seed", type=int, default=1)
+            cmd.add_argument(
+                "--anchor",
+                type=dt.date.fromisoformat,
+                help="last Monday of the data (default: this week's)",
+            )
+            cmd.add_argument(
+                "--bench-dir", help="folder of the bench databases (default: a temp folder)"
+            )
+            cmd.add_argument(
+                "--database-url", help="use this (PostgreSQL) database instead of a SQLite file"
+            )
+            cmd.add_argument(
+                "--fresh", action="store_true", help="build the workspace again even if present"
+            )
+            cmd.add_argument("--json", action="store_true")
+            if name == "health":
+                cmd.add_argument("--trials", type=int, default=50, help="new messages timed")
+            if name == "web":
+                cmd.add_argument("--requests", type=int, default=100, help="timed, per page")
+                cmd.add_argument("--warmup", type=int, default=10, help="untimed, per page")
+            if name != "generate":
+                cmd.add_argument(
+                    "--history-weeks",
+                    type=int,
+                    default=13,
+                    help="weekly snapshots scored once beforehand (sparklines, alerts)",
+                )
 
     def handle(self, *args: Any, **options: Any) -> None:
         machine = (
@@ -38,6 +75,9 @@ class Command(BaseCommand):
         )
         if options["what"] == "analysis":
             self._analysis(options, machine)
+            return
+        if options["what"] in ("generate", "health", "web"):
+            self._workspace_bench(options, machine)
             return
         from accalmie.bench import imports
 
@@ -82,3 +122,107 @@ class Command(BaseCommand):
             )
         if not result["vader_installed"]:
             self.stdout.write("  (vaderSentiment_fr is not installed: `make install` adds it)")
+
+    def _workspace_bench(self, options: dict[str, Any], machine: str) -> None:
+        from accalmie.bench import runner
+
+        def say(message: str) -> None:
+            self.stderr.write(message)
+
+        what = options["what"]
+        if os.environ.get(runner.IN_PLACE) != "1":
+            runner.run_child(what, options, say)
+            return
+        workspace, generated = runner.prepare(options, say)
+        result: dict[str, Any] = {"workspace": runner.describe(generated), "machine": machine}
+        if what == "health":
+            from accalmie.bench import health
+
+            result["health"] = health.run(
+                workspace, options["trials"], options["history_weeks"], say
+            )
+        elif what == "web":
+            from accalmie.bench import web
+
+            result["web"] = web.run(
+                workspace, options["requests"], options["warmup"], options["history_weeks"], say
+            )
+        if options["json"]:
+            write_json(self.stdout, result)
+            return
+        self._print_workspace(result["workspace"], machine)
+        if "health" in result:
+            self._print_health(result["health"])
+        if "web" in result:
+            self._print_web(result["web"])
+
+    def _print_workspace(self, ws: dict[str, Any], machine: str) -> None:
+        c = ws["counts"]
+        how = (
+            f"found in the bench database in {ws['generate_seconds']} s"
+            if ws["reused"]
+            else f"generated in {ws['generate_seconds']} s"
+        )
+        self.stdout.write(
+            f"bench workspace: {c['clients']:,} clients, {c['interactions']:,} interactions, "
+            f"{c['threads']:,} threads, {c['participants']:,} participants, "
+            f"{c['signal_hits']:,} text hits, {c['invoices']:,} invoices "
+            f"({c['late_invoices']:,} late), {c['team_pulses']:,} pulses, "
+            f"{c['members']} members — {how}"
+        )
+        self.stdout.write(f"database: {ws['database']} {ws['database_name']} ({machine})")
+
+    def _print_health(self, h: dict[str, Any]) -> None:
+        if "history" in h:
+            hist = h["history"]
+            self.stdout.write(
+                f"history (once): {hist['weeks']} weekly snapshots scored in "
+                f"{hist['seconds']} s ({hist['snapshots']:,} snapshots, {hist['alerts']} alerts)"
+            )
+        f = h["full"]
+        self.stdout.write(
+            f"full recomputation: {f['clients']} clients in {f['seconds']:.2f} s — "
+            f"{f['clients_per_second']} clients/s, {f['queries']:,} queries, "
+            f"{f['behaviour_hits']:,} behavioural hits, {f['alerts']} new alerts"
+        )
+        i = h["incremental"]
+        self.stdout.write(
+            f"incremental, one new message ({i['trials']} trials, clients of "
+            f"~{i['client_interactions_median']} interactions): median "
+            f"{i['total_ms']['median']} ms, p95 {i['total_ms']['p95']} ms, "
+            f"max {i['total_ms']['max']} ms, {i['queries_median']} queries"
+        )
+        self.stdout.write(
+            f"  medians: store {i['store_ms']['median']} ms · analyse "
+            f"{i['analyse_ms']['median']} ms · recompute {i['recompute_ms']['median']} ms"
+        )
+
+    def _print_web(self, w: dict[str, Any]) -> None:
+        if "history" in w:
+            hist = w["history"]
+            self.stdout.write(
+                f"history (once): {hist['weeks']} weekly snapshots scored in {hist['seconds']} s"
+            )
+        self.stdout.write(
+            f"{w['requests']} requests per page over HTTP, logged in as {w['user']} (director)"
+        )
+        self.stdout.write(
+            f"{'page':<12}{'p50 ms':>8}{'p95 ms':>8}{'max ms':>8}{'queries':>9}"
+            f"{'SQL ms':>8}{'KB':>7}  path"
+        )
+        for p in w["pages"]:
+            self.stdout.write(
+                f"{p['page']:<12}{p['p50']:>8.1f}{p['p95']:>8.1f}{p['max']:>8.1f}"
+                f"{p['queries']:>9}{p['sql_ms']:>8.1f}{p['bytes'] / 1024:>7.0f}  {p['path']}"
+            )
+        for p in w["pages"]:
+            slowest = p["slowest"][0] if p["slowest"] else None
+            if slowest:
+                self.stdout.write(
+                    f"  {p['page']}: slowest query {slowest['ms']} ms: {slowest['sql'][:160]}"
+                )
+            for r in p["repeated"]:
+                if r["times"] > 3:
+                    self.stdout.write(
+                        f"  {p['page']}: one query shape run {r['times']} times: {r['sql'][:160]}"
+                    )
