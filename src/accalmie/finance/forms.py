@@ -16,6 +16,15 @@ from accalmie.finance.models import Invoice
 DATE_FORMATS = ["%Y-%m-%d", "%d/%m/%Y"]
 
 
+class AmountField(forms.DecimalField):
+    """A localised amount that also accepts spaces between thousands: « 1 250,50 »."""
+
+    def to_python(self, value: Any) -> Decimal | None:
+        if isinstance(value, str):
+            value = "".join(value.split()).replace("\u202f", "")
+        return super().to_python(value)
+
+
 def _date_field(label: str, required: bool = True) -> forms.DateField:
     return forms.DateField(
         label=label,
@@ -43,7 +52,7 @@ class InvoiceForm(forms.Form):
             "max_length": _("Le numéro fait au plus 60 caractères."),
         },
     )
-    amount = forms.DecimalField(
+    amount = AmountField(
         label=_("Montant"),
         max_digits=12,
         decimal_places=2,
