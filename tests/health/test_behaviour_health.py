@@ -183,8 +183,14 @@ def test_an_episode_raises_each_alert_once():
     later = [*history, Snapshot(d + dt.timedelta(14), 79, "watch")]
     # Same episode: the keys are the same, so storing them again raises nothing new.
     assert {a.key for a in alerts_for(later)} <= {a.key for a in first}
-    recovered = [*later, Snapshot(d + dt.timedelta(21), 95, "healthy")]
-    again = [*recovered, Snapshot(d + dt.timedelta(28), 75, "watch")]
+    # One healthy week in the middle of a slide is the same episode: no second alert.
+    blip = [*later, Snapshot(d + dt.timedelta(21), 95, "healthy")]
+    back = [*blip, Snapshot(d + dt.timedelta(28), 75, "watch")]
+    assert {a.key for a in alerts_for(back)} <= {a.key for a in first}
+    # Healthy for two weeks: a new episode after the recovery raises new alerts.
+    recovered = [*blip, Snapshot(d + dt.timedelta(28), 95, "healthy")]
+    again = [*recovered, Snapshot(d + dt.timedelta(35), 75, "watch")]
+    assert alerts_for(again)
     assert {a.key for a in alerts_for(again)}.isdisjoint({a.key for a in first})
 
 
@@ -192,3 +198,18 @@ def test_walkaway_proposes_exit_on_the_manual_flag_alone():
     health = assess([], T0)
     assert assess_walkaway(health, []).proposed == "continue"
     assert assess_walkaway(health, [], illegal_or_unethical=True).proposed == "prepare_exit"
+
+
+def test_walkaway_indicators_need_a_low_dimension_and_persistent_evidence():
+    def late(ref: int, weeks_ago: int) -> behaviour.Hit:
+        at = T0 - dt.timedelta(weeks=weeks_ago)
+        return behaviour.Hit("late_payment", at, 2.0, (("invoice", ref),), {}, key=f"l{ref}")
+
+    hits = [late(i, i) for i in range(4)]  # four weeks in a row, finance collapsing
+    health = assess(hits, T0)
+    assert health.dimensions["finance"] < DEFAULT_CONFIG.walkaway_dimension_below
+    result = assess_walkaway(health, hits)
+    assert [i.key for i in result.met] == ["financial_strain"]
+    assert result.proposed == "repair_plan"
+    stricter = DEFAULT_CONFIG.with_overrides({"walkaway_min_weeks": 5})
+    assert assess_walkaway(health, hits, config=stricter).proposed == "continue"

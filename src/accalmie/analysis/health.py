@@ -3,7 +3,8 @@
 Every hit (text or behavioural) belongs to one dimension (`signals.DIMENSIONS`). A warning
 sign takes `signal_weights[signal] × severity` points off its dimension on the day it
 happens, halved every `half_life_days` after; the points of one signal saturate at about
-`signal_cap` (cap × (1 − e^(−raw/cap))). Good signs give points back to the partnership
+`signal_cap` (cap × (1 − e^(−raw/cap)); `signal_caps` for the signals that are alone in
+their dimension). Good signs give points back to the partnership
 dimension, at most `good_lift_cap`. Each dimension starts at 100 and stays within 0–100; the
 overall score is their weighted mean. The status is the worse of the one the overall score
 gives and the one the weakest dimension gives, so one collapsing dimension is never averaged
@@ -128,11 +129,12 @@ def assess(
         taken = 0.0
         for signal, items in negative[dimension].items():
             raw = sum(p for p, _ in items)
-            points = config.signal_cap * (1 - math.exp(-raw / config.signal_cap))
+            cap = config.signal_caps.get(signal, config.signal_cap)
+            points = cap * (1 - math.exp(-raw / cap))
             taken += points
-            contributions.append(
-                Contribution(dimension, signal, -points, tuple(h for _, h in items))
-            )
+            # Strongest evidence first: the first hit with a sentence explains the whole.
+            strongest = tuple(h for _, h in sorted(items, key=lambda x: -x[0]))
+            contributions.append(Contribution(dimension, signal, -points, strongest))
         given = 0.0
         if dimension == "partnership":
             total_good = sum(p for items in good.values() for p, _ in items)
@@ -188,14 +190,31 @@ class AlertDecision:
     extras: dict[str, object] = field(default_factory=dict)
 
 
-def episode_start(history: Sequence[Snapshot]) -> dt.date | None:
-    """Return the first day of the current stretch below `healthy`, or None when healthy."""
+def episode_start(
+    history: Sequence[Snapshot], config: HealthConfig = DEFAULT_CONFIG
+) -> dt.date | None:
+    """Return the first day of the current stretch below `healthy`, or None when healthy.
+
+    A stretch ends only once the client has been healthy for `alert_recovery_days`: one
+    healthy week in the middle of a slide is not a new episode (and raises no new alert).
+    """
     start = None
+    healthy_since: dt.date | None = None
     for snap in history:
         if snap.status == "healthy":
-            start = None
-        elif start is None:
-            start = snap.day
+            healthy_since = healthy_since or snap.day
+            if (snap.day - healthy_since).days >= config.alert_recovery_days:
+                start = None
+        else:
+            if healthy_since is not None and (
+                (snap.day - healthy_since).days >= config.alert_recovery_days
+            ):
+                start = None
+            healthy_since = None
+            if start is None:
+                start = snap.day
+    if history and history[-1].status == "healthy":
+        return None
     return start
 
 
@@ -211,7 +230,7 @@ def alerts_for(
     if len(history) < 2:
         return []
     latest = history[-1]
-    start = episode_start(history)
+    start = episode_start(history, config)
     if start is None:
         return []
     previous = history[-2]

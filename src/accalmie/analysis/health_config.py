@@ -64,6 +64,10 @@ def _default_signal_weights() -> dict[str, float]:
     }
 
 
+def _default_signal_caps() -> dict[str, float]:
+    return {"late_payment": 90.0, "team_strain": 90.0}
+
+
 @dataclass(frozen=True)
 class HealthConfig:
     """Thresholds of the detectors and the score; every field has a documented default."""
@@ -124,6 +128,10 @@ class HealthConfig:
     # One signal alone takes at most about this many points off its dimension (saturation):
     # a dimension collapses only when several kinds of signs pile up.
     signal_cap: float = 45.0
+    # Except for the signals that are the only evidence of their dimension (finance: late
+    # payments; team: the pulse): with the common cap they could never take it below 55, so
+    # money or a team at the end of its tether could never show as at risk.
+    signal_caps: dict[str, float] = field(default_factory=_default_signal_caps)
     weights: dict[str, float] = field(default_factory=_default_weights)
     signal_weights: dict[str, float] = field(default_factory=_default_signal_weights)
     # Status thresholds: the overall score and the weakest dimension each give a status,
@@ -139,6 +147,15 @@ class HealthConfig:
     # Alerts: a drop of this many points within `alert_window_days` raises one.
     alert_drop: float = 15.0
     alert_window_days: int = 14
+    # An episode (a stretch below healthy) ends once the client is healthy for this many days.
+    alert_recovery_days: int = 14
+    # Walk-away: an indicator is met when its dimension is below `walkaway_dimension_below`
+    # with evidence in `walkaway_min_weeks` distinct weeks of the last `walkaway_weeks`;
+    # `walkaway_exit_indicators` indicators met propose preparing the exit.
+    walkaway_weeks: int = 8
+    walkaway_min_weeks: int = 3
+    walkaway_dimension_below: float = 50.0
+    walkaway_exit_indicators: int = 3
 
     def with_overrides(self, values: dict[str, Any] | None) -> HealthConfig:
         """Return a copy with `values` applied; raise ValueError on an unknown or bad value."""

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from accalmie.analysis.behaviour import Hit
 from accalmie.analysis.health import Health
+from accalmie.analysis.health_config import DEFAULT_CONFIG, HealthConfig
 
 # indicator -> (dimension, signals that count as evidence)
 INDICATORS: dict[str, tuple[str, frozenset[str]]] = {
@@ -78,16 +79,18 @@ def assess_walkaway(
     health: Health,
     hits: list[Hit],
     illegal_or_unethical: bool = False,
-    weeks: int = 8,
-    min_weeks: int = 3,
-    dimension_below: float = 50.0,
+    config: HealthConfig = DEFAULT_CONFIG,
 ) -> WalkAway:
-    """Check the five indicators on the last `weeks` weeks; propose an outcome.
+    """Check the five indicators on the last `walkaway_weeks` weeks; propose an outcome.
 
-    An indicator is met when its dimension is below `dimension_below` and its evidence shows
-    up in at least `min_weeks` distinct weeks: persistent, not one bad day.
+    An indicator is met when its dimension is below `walkaway_dimension_below` and its
+    evidence shows up in at least `walkaway_min_weeks` distinct weeks: persistent, not one
+    bad day. Prepare the exit from `walkaway_exit_indicators` indicators met (or the manual
+    flag), a repair plan from one.
     """
-    since = health.as_of - dt.timedelta(weeks=weeks)
+    min_weeks = config.walkaway_min_weeks
+    dimension_below = config.walkaway_dimension_below
+    since = health.as_of - dt.timedelta(weeks=config.walkaway_weeks)
     indicators = []
     for key, (dimension, signals) in INDICATORS.items():
         evidence = tuple(
@@ -105,7 +108,7 @@ def assess_walkaway(
             )
         )
     met = sum(i.met for i in indicators)
-    if illegal_or_unethical or met >= 3:
+    if illegal_or_unethical or met >= config.walkaway_exit_indicators:
         proposed = "prepare_exit"
     elif met >= 1:
         proposed = "repair_plan"

@@ -20,6 +20,18 @@ from accalmie.team.models import TeamPulse
 TREND_DAYS = (7, 30, 90)
 
 
+def dimension_labels() -> dict[str, str]:
+    """Return the six dimensions' names in the active language."""
+    return {
+        "respect": _("Respect et ton"),
+        "scope": _("Attentes et périmètre"),
+        "communication": _("Communication"),
+        "finance": _("Finances"),
+        "team": _("Équipe"),
+        "partnership": _("Partenariat"),
+    }
+
+
 def _labels(client: Client, refs: set[tuple[str, int]]) -> dict[tuple[str, int], dict[str, str]]:
     """Resolve (kind, id) evidence to a label and, where there is a page, its link."""
     slug = client.workspace.slug
@@ -83,6 +95,10 @@ def resolve_reasons(
     return resolved
 
 
+def _rounded(value: float | None) -> float | None:
+    return None if value is None else round(value, 1)
+
+
 def client_health(client: Client, today: dt.date, lang: str = "fr") -> dict[str, Any]:
     """Return the latest score of a client with its dimensions, trends and resolved reasons."""
     snaps = list(HealthSnapshot.objects.filter(client=client).order_by("day"))
@@ -98,7 +114,7 @@ def client_health(client: Client, today: dt.date, lang: str = "fr") -> dict[str,
         "confidence": latest.confidence,
         "driver": latest.driver,
         "dimensions": latest.dimensions,
-        "trend": {days: trend(history, latest.day, days) for days in TREND_DAYS},
+        "trend": {days: _rounded(trend(history, latest.day, days)) for days in TREND_DAYS},
         "history": [
             {"day": s.day, "score": round(s.score), "status": s.status} for s in snaps[-14:]
         ],
@@ -117,14 +133,7 @@ def health_context(client: Client, lang: str) -> dict[str, Any]:
     data = client_health(client, dt.date.today(), lang[:2])  # noqa: DTZ011 - calendar day
     if data["score"] is None:
         return data
-    labels = {
-        "respect": _("Respect et ton"),
-        "scope": _("Attentes et périmètre"),
-        "communication": _("Communication"),
-        "finance": _("Finances"),
-        "team": _("Équipe"),
-        "partnership": _("Partenariat"),
-    }
+    labels = dimension_labels()
     data["status_label"] = Status(data["status"]).label
     data["confidence_pct"] = round(100 * data["confidence"])
     data["dimension_rows"] = [(labels.get(k, k), v) for k, v in data["dimensions"].items()]

@@ -9,11 +9,20 @@ from django.utils.translation import gettext as _
 
 from accalmie.analysis.walkaway import LABELS, assess_walkaway
 from accalmie.clients.models import Client
-from accalmie.health.models import WalkAwayFlag
+from accalmie.health.models import WalkAwayDecision, WalkAwayFlag
 from accalmie.health.records import load_records
 from accalmie.health.services import config_for, score_records
 from accalmie.health.views_support import resolve_reasons
 from accalmie.projects.models import Contract
+
+
+def outcome_label(outcome: str) -> str:
+    """Return the words for an outcome key (continue, repair_plan, prepare_exit)."""
+    return str(WalkAwayDecision.Outcome(outcome).label)
+
+
+def _state_labels() -> dict[str, str]:
+    return {"ok": _("prévu"), "missing": _("absent"), "check": _("à vérifier")}
 
 
 def contract_checklist(client: Client) -> list[dict[str, str]]:
@@ -22,7 +31,12 @@ def contract_checklist(client: Client) -> list[dict[str, str]]:
     contracts = list(Contract.objects.filter(project__client=client).select_related("project"))
     if not contracts:
         return [
-            {"item": _("Contrat"), "state": "missing", "detail": _("Aucun contrat enregistré.")}
+            {
+                "item": _("Contrat"),
+                "state": "missing",
+                "state_label": _state_labels()["missing"],
+                "detail": _("Aucun contrat enregistré."),
+            }
         ]
     today = timezone.localdate()
     for c in contracts:
@@ -74,6 +88,9 @@ def contract_checklist(client: Client) -> list[dict[str, str]]:
             % {"d": today.isoformat()},
         }
     )
+    labels = _state_labels()
+    for item in items:
+        item["state_label"] = labels[item["state"]]
     return items
 
 
@@ -83,7 +100,7 @@ def assessment_for(client: Client, lang: str = "fr") -> dict[str, Any]:
     records = load_records([client.pk])[client.pk]
     health, hits = score_records(records, timezone.now(), config)
     flag = WalkAwayFlag.objects.filter(client=client).first()
-    result = assess_walkaway(health, hits, bool(flag and flag.illegal_or_unethical))
+    result = assess_walkaway(health, hits, bool(flag and flag.illegal_or_unethical), config)
     indicators = []
     for ind in result.indicators:
         reasons = [
@@ -112,6 +129,7 @@ def assessment_for(client: Client, lang: str = "fr") -> dict[str, Any]:
         "indicators": indicators,
         "illegal_or_unethical": result.illegal_or_unethical,
         "proposed": result.proposed,
+        "proposed_label": outcome_label(result.proposed),
         "checklist": contract_checklist(client),
         "snapshot": {
             "score": round(health.score, 1),

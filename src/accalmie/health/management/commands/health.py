@@ -3,12 +3,16 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from accalmie.clients.models import Client
 from accalmie.core.management.jsonout import write_json
+from accalmie.health.models import Status
 from accalmie.health.services import recompute_clients
-from accalmie.health.views_support import client_health
+from accalmie.health.views_support import client_health, dimension_labels
+from accalmie.health.walkaway import assessment_for
 
 
 class Command(BaseCommand):
@@ -36,27 +40,57 @@ class Command(BaseCommand):
             names = ", ".join(f"{c.name} (#{c.pk})" for c in found)
             raise CommandError(f"Several clients match « {query} »: {names}")
         client = found[0]
-        recompute_clients([client])  # today's score, from the records as they are now
-        data = client_health(client, timezone.localdate(), options["lang"])
-        if options["json"]:
-            write_json(self.stdout, data)
+        with translation.override(options["lang"]):
+            recompute_clients([client])  # today's score, from the records as they are now
+            data = client_health(client, timezone.localdate(), options["lang"])
+            if data["score"] is not None:
+                walk = assessment_for(client, options["lang"])
+                data["status_label"] = str(Status(data["status"]).label)
+                data["walkaway"] = {
+                    "proposed": walk["proposed"],
+                    "proposed_label": str(walk["proposed_label"]),
+                    "met": [i["key"] for i in walk["indicators"] if i["met"]],
+                }
+            if options["json"]:
+                write_json(self.stdout, data)
+                return
+            self._print(client.name, data)
+
+    def _print(self, name: str, data: dict[str, Any]) -> None:
+        if data["score"] is None:
+            self.stdout.write(_("%(name)s : pas encore de score.") % {"name": name})
             return
         self.stdout.write(
-            f"{client.name}: {data['score']:.0f}/100, {data['status']} "
-            f"(confidence {data['confidence']:.0%})"
+            _("%(name)s : %(score)s/100, %(status)s (confiance %(confidence)s %%)")
+            % {
+                "name": name,
+                "score": f"{data['score']:.0f}",
+                "status": data["status_label"],
+                "confidence": f"{100 * data['confidence']:.0f}",
+            }
         )
         trend = "  ".join(
-            f"{days} d: {'—' if v is None else f'{v:+.0f}'}" for days, v in data["trend"].items()
+            _("%(days)s j : %(change)s")
+            % {"days": days, "change": "—" if v is None else f"{v:+.0f}"}
+            for days, v in data["trend"].items()
         )
-        self.stdout.write(f"trend  {trend}")
+        self.stdout.write(_("Tendance") + f"  {trend}")
+        labels = dimension_labels()
         for dim, value in data["dimensions"].items():
-            self.stdout.write(f"  {dim:<14} {value:>5.0f}")
-        self.stdout.write("why:")
+            self.stdout.write(f"  {labels.get(dim, dim):<24} {value:>5.0f}")
+        self.stdout.write(_("Pourquoi :"))
         for reason in data["reasons"]:
-            text = reason.get("text") or ""
+            text = reason.get("text") or ngettext(
+                "%(n)s passage relevé", "%(n)s passages relevés", reason["hits"]
+            ) % {"n": reason["hits"]}
             self.stdout.write(
-                f"  {reason['points']:+6.1f}  {reason['dimension']:<13} {reason['signal']:<24}"
-                f" {reason['hits']} hit(s)  {text}"
+                f"  {reason['points']:+6.1f}  {labels.get(reason['dimension'], '')} · "
+                f"{reason['label']} — {text}"
             )
             for ref in reason["refs"][:3]:
                 self.stdout.write(f"          {ref['kind']} #{ref['id']}  {ref['label']}")
+        walk = data["walkaway"]
+        self.stdout.write(
+            _("Faut-il se séparer ? Proposition : %(outcome)s (%(met)s indicateur(s) sur 5)")
+            % {"outcome": walk["proposed_label"], "met": len(walk["met"])}
+        )
