@@ -107,6 +107,36 @@ def test_pages_show_health_and_refuse_other_workspaces(agency):
     assert login(agency.colleague).get(walk).status_code == 404
 
 
+def test_pages_show_words_not_keys(agency):
+    """The walk-away proposal, the checklist states and an alert's reasons are shown in words."""
+    owner = login(agency.owner)
+    walk = reverse("walkaway", kwargs={"workspace": "boreal", "client_id": agency.client.pk})
+    page = owner.get(walk).content.decode()
+    assert "<strong>Continuer</strong>" in page
+    assert "[missing]" not in page and "[check]" not in page and "[ok]" not in page
+    Alert.objects.create(
+        workspace=agency.workspace,
+        client=agency.client,
+        episode_key="k",
+        kind="drop",
+        raised_on=ANCHOR,
+        status_from="healthy",
+        status_to="watch",
+        score_from=95,
+        score_to=78,
+        reasons=[
+            {
+                "signal": "team_strain",
+                "points": -12.0,
+                "explanation": {"fr": "Le moral de l'équipe baisse.", "en": "Sliding."},
+            }
+        ],
+    )
+    inbox = owner.get(reverse("alert-list", kwargs={"workspace": "boreal"})).content.decode()
+    assert "Équipe sous tension" in inbox and "Le moral de l&#x27;équipe baisse." in inbox
+    assert "team_strain" not in inbox
+
+
 def test_decision_is_recorded_with_its_reason_and_audited(agency):
     owner = login(agency.owner)
     walk = reverse("walkaway", kwargs={"workspace": "boreal", "client_id": agency.client.pk})

@@ -22,6 +22,7 @@ from accalmie.health.services import (
     set_walkaway_flag,
     snooze_alert,
 )
+from accalmie.health.views_support import alert_reasons
 from accalmie.health.walkaway import assessment_for
 
 
@@ -35,13 +36,17 @@ def alert_list(request: HttpRequest, workspace: str) -> HttpResponse:
         alerts = alerts.filter(acknowledged_at__isnull=True).filter(
             Q(snoozed_until__isnull=True) | Q(snoozed_until__lte=timezone.localdate())
         )
+    rows = list(alerts.order_by("-raised_on", "-pk")[:200])
+    lang = (get_language() or "fr")[:2]
+    for alert in rows:
+        alert.reason_rows = alert_reasons(alert.reasons, lang)
     return render(
         request,
         "health/alerts.html",
         {
             "membership": membership,
             "workspace": membership.workspace,
-            "alerts": alerts.order_by("-raised_on", "-pk")[:200],
+            "alerts": rows,
             "show_all": show_all,
         },
     )

@@ -95,6 +95,18 @@ def resolve_reasons(
     return resolved
 
 
+def alert_reasons(reasons: list[dict[str, Any]], lang: str) -> list[dict[str, Any]]:
+    """Return an alert's stored reasons with the signal's name and sentence, for display."""
+    return [
+        {
+            "label": str(SIGNAL_LABELS.get(r["signal"], r["signal"])),
+            "points": r.get("points", 0),
+            "text": (r.get("explanation") or {}).get(lang, ""),
+        }
+        for r in reasons
+    ]
+
+
 def _rounded(value: float | None) -> float | None:
     return None if value is None else round(value, 1)
 

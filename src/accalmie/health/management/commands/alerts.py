@@ -80,7 +80,8 @@ class Command(BaseCommand):
         for r in rows:
             reasons = ", ".join(f"{x['signal']} {x['points']:+.0f}" for x in r["reasons"])
             self.stdout.write(
-                f"#{r['id']:<5} {r['raised_on']}  {r['client']:<32} {r['status_from']} → "
+                f"#{r['id']:<5} {r['raised_on']}  {r['kind']:<6} {r['client']:<32} "
+                f"{r['status_from']} → "
                 f"{r['status_to']} ({r['score_from']:.0f} → {r['score_to']:.0f})  {reasons}"
                 f"  → {', '.join(r['recipients'])}"
             )
