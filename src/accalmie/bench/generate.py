@@ -41,7 +41,7 @@ from accalmie.projects.models import Contract, Milestone, Project, RevisionRound
 from accalmie.team.models import TeamPulse
 
 # Bump when the generator's output changes: the cache key changes with it.
-GENERATOR_VERSION = 1
+GENERATOR_VERSION = 2
 BENCH_SLUG = "bench"
 BENCH_NAME = "Agence Banc d'essai"
 BENCH_USERNAME = "bench"
@@ -314,8 +314,18 @@ def _lanes(
         if lane > 10_000:  # a story with no exchange at all
             break
     if len(items) > target:
-        keep = sorted(rng.sample(range(len(items)), target))
-        items = [items[i] for i in keep]
+        # Keep the first lanes whole and trim the last one by whole threads (reply chains
+        # stay whole).
+        groups: dict[tuple[int, object], list[int]] = defaultdict(list)
+        for i, (lane_of, _shift, row) in enumerate(items):
+            groups[(lane_of, row["thread_id"] or ("alone", row["id"]))].append(i)
+        order = sorted(groups, key=lambda g: (g[0], rng.random()))
+        keep: list[int] = []
+        for g in order:
+            keep += groups[g][: target - len(keep)]
+            if len(keep) >= target:
+                break
+        items = [items[i] for i in sorted(keep)]
     return items
 
 
