@@ -26,9 +26,8 @@ def test_a_team_member_sends_the_weekly_pulse_for_several_clients(login_as, agen
     page = login_as(agency.teammate)
     page.goto(f"/w/{agency.workspace.slug}/pulse/")
     expect(page.get_by_role("heading", level=1)).to_have_text("Pouls de la semaine")
-    expect(page.get_by_label("Semaine du", exact=True).last).to_have_value(
-        current_week().isoformat()
-    )
+    expect(page.get_by_label("Semaine du", exact=True)).to_have_value(current_week().isoformat())
+    expect(page.get_by_role("heading", level=2).first).to_contain_text("Semaine du")
     verdier = page.get_by_role("group", name="Verdier", exact=True)
     verdier.get_by_label("2 — difficile").check()
     verdier.get_by_label("Commentaire sur Verdier").fill("Des demandes le dimanche soir.")

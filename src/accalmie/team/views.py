@@ -40,7 +40,9 @@ def weekly_pulse(request: HttpRequest, workspace: str) -> HttpResponse:
     clients = pulse_clients(membership)
     if request.method == "POST":
         form = PulseForm(request.POST, clients=clients)
-        if form.is_valid():
+        valid = form.is_valid()
+        week = form.cleaned_data.get("week") or current_week()
+        if valid:
             week = form.cleaned_data["week"]
             saved = record_week(member=request.user, week=week, entries=form.entries())
             messages.success(
@@ -75,6 +77,7 @@ def weekly_pulse(request: HttpRequest, workspace: str) -> HttpResponse:
             "workspace": membership.workspace,
             "form": form,
             "clients": clients,
+            "week": week,
         },
         status=400 if form.is_bound and form.errors else 200,
     )
