@@ -191,7 +191,7 @@ def _latest(field_name: str) -> Subquery:
     )
 
 
-def ranked_clients(membership: Membership) -> QuerySet[Client]:
+def ranked_clients(membership: Membership) -> QuerySet[Any]:
     """Return the visible clients with their latest status and score, worst first."""
     return (
         visible_clients(membership)
@@ -213,7 +213,7 @@ def ranked_clients(membership: Membership) -> QuerySet[Client]:
     )
 
 
-def _clients_with_reason(clients: QuerySet[Client], signal: str) -> list[int]:
+def _clients_with_reason(clients: QuerySet[Any], signal: str) -> list[int]:
     """Return the ids of these clients whose latest snapshot counts `signal` among its reasons.
 
     Read in Python: the reasons are a JSON list, and a portable JSON query over SQLite and
@@ -338,7 +338,7 @@ def health_series(snapshots: Sequence[HealthSnapshot]) -> dict[str, Any]:
     present = [k for k in keys if k == "overall" or any(k in s.dimensions for s in snapshots)]
     rows = []
     for s in snapshots:
-        values = {"overall": round(s.score)}
+        values: dict[str, int | None] = {"overall": round(s.score)}
         for k in present[1:]:
             v = s.dimensions.get(k)
             values[k] = None if v is None else round(v)
