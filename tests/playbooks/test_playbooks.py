@@ -15,6 +15,7 @@ import pytest
 from accalmie.analysis.signals import DIMENSIONS, GOOD_SIGNALS
 from accalmie.playbooks import (
     ContractFacts,
+    Draft,
     DraftContext,
     InvoiceLine,
     MilestoneLine,
@@ -357,9 +358,22 @@ def test_eml_round_trip_keeps_accents():
     assert message["Date"].datetime == when
     assert message["Message-ID"].endswith("@atelier-boreal.fr>")
     assert message["To"].addresses[0].display_name == "Laurence Achard"
+    assert message["Content-Language"] == "fr"
+    assert message["X-Unsent"] == "1"
     body = message.get_content()
     assert "Bonjour Laurence," in body and "« Chacune des parties" in body
     assert body.replace("\r\n", "\n") == draft.body
+
+
+def test_eml_subject_keeps_its_spaces_between_encoded_words():
+    """A long subject with quotes and accents around a space used to lose that space."""
+    subject = (
+        "Parcelwise website and dashboard UI: your request regarding “Hand-over package” "
+        "and « Ça va être très long » — 8 400,00 € au total, à revoir"
+    )
+    raw = draft_to_eml(Draft(subject, "Hello\n", "en"), "a@b.fr", "c@d.io")
+    assert raw.isascii()
+    assert email.message_from_bytes(raw, policy=policy.default)["Subject"] == subject
 
 
 # -- choosing playbooks --------------------------------------------------------------------

@@ -435,7 +435,10 @@ def draft_to_eml(
     message["Date"] = format_datetime(when or datetime.now().astimezone())
     domain = parseaddr(from_addr)[1].rpartition("@")[2] or None
     message["Message-ID"] = make_msgid(domain=domain)
-    message["Content-Language"] = draft.lang
     message["X-Unsent"] = "1"
     message.set_content(draft.body, subtype="plain", charset="utf-8", cte="quoted-printable")
-    return message.as_bytes()
+    message["Content-Language"] = draft.lang  # after set_content, which drops Content-* headers
+    # Headers are written unfolded (up to RFC 5322's 998): when the standard library folds a
+    # subject between two encoded words, the space between them is lost on reading
+    # ("“Hand-over package”" comes back as "“Hand-overpackage”").
+    return message.as_bytes(policy=message.policy.clone(max_line_length=998))
