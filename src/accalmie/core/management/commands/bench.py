@@ -16,7 +16,7 @@ def _default_external() -> str:
 
 
 class Command(BaseCommand):
-    help = "Measure speed and memory (import, …): prints figures, judges nothing."
+    help = "Measure speed and memory (import, analysis, health, web): prints figures only."
 
     def add_arguments(self, parser: CommandParser) -> None:
         sub = parser.add_subparsers(dest="what", required=True)
