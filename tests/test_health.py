@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import json
+import re
 
 import pytest
 from django.core.management import call_command
@@ -60,6 +61,28 @@ def test_demo_rescore_matches_the_stories_and_alerts_are_not_duplicated():
         assert (turning_point - first.raised_on).days >= 28, (name, first.raised_on)
         entered = list(alerts.filter(kind="status").values_list("status_to", flat=True))
         assert len(entered) == len(set(entered)), (name, entered)
+    # `accalmie health CLIENT`: score, dimensions, trend and why with evidence, in French…
+    out = io.StringIO()
+    call_command("health", "Perrochet", stdout=out)
+    text = out.getvalue()
+    # Scored today, whatever today is: any status, in words.
+    assert re.match(
+        r"Maison Perrochet : \d+/100, (En bonne santé|À surveiller|À risque|Critique) "
+        r"\(confiance \d+ %\)\n",
+        text,
+    ), text[:80]
+    for words in ("Tendance  7 j : ", "30 j : ", "90 j : ", "Finances", "Équipe", "Pourquoi :"):
+        assert words in text, words
+    assert "Retard de paiement" in text and "invoice #" in text and "F-2026-05" in text
+    assert "Faut-il se séparer ? Proposition : " in text and "repair_plan" not in text
+    # …and as JSON.
+    out = io.StringIO()
+    call_command("health", "Perrochet", "--json", stdout=out)
+    data = json.loads(out.getvalue())
+    assert set(data["trend"]) == {"7", "30", "90"} and len(data["dimensions"]) == 6
+    assert data["status_label"] and data["walkaway"]["proposed_label"]
+    top = data["reasons"][0]
+    assert top["refs"] and {"kind", "id", "label", "url"} <= set(top["refs"][0])
 
 
 def test_backtest_meets_the_goal_on_the_demo_and_prints_one_object_per_client():
