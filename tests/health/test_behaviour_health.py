@@ -170,6 +170,11 @@ def test_unknown_or_inconsistent_settings_are_refused():
     with pytest.raises(ValueError, match="business hours"):
         DEFAULT_CONFIG.with_overrides({"business_start_hour": 21})
     assert DEFAULT_CONFIG.with_overrides({"half_life_days": 7}).half_life_days == 7
+    with pytest.raises(ValueError, match="signal_caps"):
+        DEFAULT_CONFIG.with_overrides({"signal_caps": {"late_payment": 0}})
+    with pytest.raises(ValueError, match="at least 1"):
+        DEFAULT_CONFIG.with_overrides({"pulse_trend_weeks": 0})
+    assert DEFAULT_CONFIG.with_overrides({"broad_slide_score": 80}).broad_slide_score == 80
 
 
 def test_an_episode_raises_each_alert_once():

@@ -197,6 +197,21 @@ class HealthConfig:
             raise ValueError("business hours must satisfy 0 ≤ start < end ≤ 24")
         if self.half_life_days <= 0:
             raise ValueError("half_life_days must be positive")
+        if self.signal_cap <= 0 or any(cap <= 0 for cap in self.signal_caps.values()):
+            raise ValueError("signal_cap and signal_caps must be positive")
+        counts = (
+            self.reply_trend_count,
+            self.pulse_trend_weeks,
+            self.pulse_baseline_weeks,
+            self.broad_slide_dimensions,
+            self.walkaway_exit_indicators,
+        )
+        if min(counts) < 1 or self.reply_trend_factor <= 0:
+            raise ValueError(
+                "reply_trend_count, pulse_trend_weeks, pulse_baseline_weeks, "
+                "broad_slide_dimensions and walkaway_exit_indicators are at least 1; "
+                "reply_trend_factor is positive"
+            )
         if sum(self.weights.values()) <= 0:
             raise ValueError("the dimension weights must not all be zero")
         for thresholds in (self.overall_thresholds, self.dimension_thresholds):
