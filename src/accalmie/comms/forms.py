@@ -89,9 +89,13 @@ class InteractionForm(forms.Form):
     def __init__(self, *args: Any, client: Client, notes_only: bool = False, **kwargs: Any):
         super().__init__(*args, **kwargs)
         self.client = client
-        self.fields["attendees"].queryset = Contact.objects.filter(client=client).order_by("name")
+        attendees = self.fields["attendees"]
+        channel = self.fields["channel"]
+        assert isinstance(attendees, forms.ModelMultipleChoiceField)
+        assert isinstance(channel, forms.ChoiceField)
+        attendees.queryset = Contact.objects.filter(client=client).order_by("name")
         if notes_only:
-            self.fields["channel"].choices = [(Channel.NOTE, _("Note"))]
+            channel.choices = [(Channel.NOTE, _("Note"))]
 
     def clean_occurred_at(self) -> dt.datetime:
         value: dt.datetime = self.cleaned_data["occurred_at"]
@@ -106,7 +110,8 @@ class InteractionForm(forms.Form):
         return value
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         if data.get("channel") == Channel.NOTE:
             data["duration_minutes"] = None
         elif data.get("direction") == Direction.INTERNAL:

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TextIO
-
-from django.core.management.base import CommandError
+from django.core.management.base import CommandError, OutputWrapper
 
 from accalmie.accounts.models import Workspace
 from accalmie.core.management.jsonout import write_json
@@ -31,7 +29,7 @@ def feedback_report(workspace_slug: str | None) -> dict[str, object]:
     }
 
 
-def write_feedback_report(out: TextIO, workspace_slug: str | None, *, as_json: bool) -> None:
+def write_feedback_report(out: OutputWrapper, workspace_slug: str | None, *, as_json: bool) -> None:
     report = feedback_report(workspace_slug)
     if as_json:
         write_json(out, {"feedback": report})

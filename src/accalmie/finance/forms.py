@@ -19,13 +19,13 @@ DATE_FORMATS = ["%Y-%m-%d", "%d/%m/%Y"]
 class AmountField(forms.DecimalField):
     """A localised amount that also accepts spaces between thousands: « 1 250,50 »."""
 
-    def to_python(self, value: Any) -> Decimal | None:
+    def to_python(self, value: Any) -> Decimal | None:  # type: ignore[override]
         if isinstance(value, str):
             value = "".join(value.split()).replace("\u202f", "")
         return super().to_python(value)
 
 
-def _date_field(label: str, required: bool = True) -> forms.DateField:
+def _date_field(label: Any, required: bool = True) -> forms.DateField:
     return forms.DateField(
         label=label,
         required=required,
@@ -93,7 +93,8 @@ class InvoiceForm(forms.Form):
         return str(self.cleaned_data["currency"]).upper()
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         issued, due, paid = data.get("issued_on"), data.get("due_on"), data.get("paid_on")
         if issued and due and due < issued:
             self.add_error("due_on", _("L'échéance ne peut pas précéder la date d'émission."))
@@ -123,7 +124,8 @@ class PaymentForm(forms.Form):
         self.fields["paid_on"].help_text = _("Laissez vide tant que la facture n'est pas payée.")
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         paid = data.get("paid_on")
         if paid and paid < self.invoice.issued_on:
             self.add_error("paid_on", _("Une facture ne peut pas être payée avant d'être émise."))

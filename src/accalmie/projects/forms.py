@@ -18,7 +18,7 @@ def _lines(value: str) -> list[str]:
     return [line.strip(" \t-•*") for line in value.splitlines() if line.strip(" \t-•*")]
 
 
-def _count(label: str, maximum: int) -> forms.IntegerField:
+def _count(label: Any, maximum: int) -> forms.IntegerField:
     return forms.IntegerField(
         label=label,
         min_value=0,
@@ -88,13 +88,17 @@ class ContractForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.project = project
         client = project.client
-        self.fields["signed_on"].input_formats = ["%Y-%m-%d", "%d/%m/%Y"]
+        signed_on = self.fields["signed_on"]
+        assert isinstance(signed_on, forms.DateField)
+        signed_on.input_formats = ["%Y-%m-%d", "%d/%m/%Y"]
         self.fields["amount"].localize = True
         self.fields["amount"].widget.is_localized = True
-        self.fields["client_contact"].queryset = Contact.objects.filter(client=client).order_by(
-            "name"
-        )
-        self.fields["agency_contact"].queryset = (
+        client_contact = self.fields["client_contact"]
+        agency_contact = self.fields["agency_contact"]
+        assert isinstance(client_contact, forms.ModelChoiceField)
+        assert isinstance(agency_contact, forms.ModelChoiceField)
+        client_contact.queryset = Contact.objects.filter(client=client).order_by("name")
+        agency_contact.queryset = (
             get_user_model()
             .objects.filter(memberships__workspace_id=client.workspace_id)
             .order_by("last_name", "first_name", "username")

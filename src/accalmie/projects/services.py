@@ -24,13 +24,12 @@ def save_contract(
     """Save a project's contract (new or changed) and replace its scope lines."""
     project: Project = contract.project
     client = project.client
-    if contract.client_contact_id and contract.client_contact.client_id != client.pk:
+    contact, agent = contract.client_contact, contract.agency_contact
+    if contact is not None and contact.client_id != client.pk:
         raise ValidationError("The single point of contact is not a contact of this client")
     if (
-        contract.agency_contact_id
-        and not contract.agency_contact.memberships.filter(
-            workspace_id=client.workspace_id
-        ).exists()
+        agent is not None
+        and not agent.memberships.filter(workspace_id=client.workspace_id).exists()
     ):
         raise ValidationError("The agency's point of contact is not a member of the workspace")
     created = contract.pk is None

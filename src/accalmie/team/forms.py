@@ -84,7 +84,8 @@ class PulseForm(forms.Form):
         return week
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         rated = 0
         for client in self.clients:
             rating = data.get(f"rating_{client.pk}")

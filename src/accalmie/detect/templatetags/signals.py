@@ -40,7 +40,7 @@ def _escape_lines(text: str) -> str:
 def _dismissed(hit: SignalHit) -> bool:
     """True when a person marked this hit wrong (its feedback row is loaded with it)."""
     try:
-        feedback = hit.feedback  # type: ignore[attr-defined]
+        feedback = hit.feedback
     except ObjectDoesNotExist:
         return False
     return feedback is not None and feedback.verdict == "wrong"
