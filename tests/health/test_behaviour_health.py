@@ -218,3 +218,68 @@ def test_walkaway_indicators_need_a_low_dimension_and_persistent_evidence():
     assert result.proposed == "repair_plan"
     stricter = DEFAULT_CONFIG.with_overrides({"walkaway_min_weeks": 5})
     assert assess_walkaway(health, hits, config=stricter).proposed == "continue"
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_an_ordinary_client_with_ordinary_noise_stays_healthy(seed):
+    """GIVEN half a year of an ordinary relationship with random but normal ups and downs
+    (answers within hours to a day, pulses of 3 to 5, invoices paid around their due date,
+    mixed wording) WHEN scored every week THEN it never leaves healthy: no false alarm."""
+    import random
+
+    from accalmie.analysis.behaviour import PulseRecord, TextHit
+
+    rng = random.Random(seed)
+    start = T0 - dt.timedelta(weeks=26)
+    messages, pulses, invoices, text = [], [], [], []
+    ref = 0
+
+    def at(week: int) -> dt.datetime:
+        day = start + dt.timedelta(weeks=week, days=rng.randint(0, 4))
+        return day.replace(hour=rng.randint(7, 15))  # UTC: 9:00–17:00 in Paris
+
+    for week in range(26):
+        for _ in range(rng.randint(1, 2)):  # what we start; most get an answer
+            ref += 2
+            ours = Message(ref, at(week), False, thread=ref)
+            messages.append(ours)
+            if rng.random() < 0.9:
+                hours = rng.uniform(1, 20)
+                answer = ours.at + dt.timedelta(hours=hours)
+                if not 7 <= answer.hour < 17:  # people answer in working hours
+                    next_day = answer.date() + dt.timedelta(days=answer.hour >= 17)
+                    answer = dt.datetime.combine(next_day, dt.time(8), tzinfo=dt.UTC)
+                if answer.weekday() >= 5:
+                    answer += dt.timedelta(days=7 - answer.weekday())
+                messages.append(
+                    Message(
+                        ref + 1,
+                        answer,
+                        True,
+                        thread=ref,
+                        reply_to=ref,
+                        consultative=rng.randint(0, 1),
+                        transactional=rng.randint(0, 1),
+                    )
+                )
+                if rng.random() < 0.3:
+                    text.append(TextHit(ref, ref + 1, answer, "appreciation", 0.9))
+        for member in range(3):
+            pulses.append(
+                PulseRecord(
+                    week * 3 + member,
+                    start.date() + dt.timedelta(weeks=week),
+                    rng.randint(3, 5) if rng.random() < 0.2 else rng.randint(4, 5),
+                )
+            )
+        if week % 5 == 1:
+            issued = (start + dt.timedelta(weeks=week)).date()
+            due = issued + dt.timedelta(days=30)
+            paid = due + dt.timedelta(days=rng.randint(-10, 2))
+            invoices.append(InvoiceRecord(week, f"F-{week}", issued, due, paid))
+    records = ClientRecords(messages=messages, pulses=pulses, invoices=invoices, text_hits=text)
+    for week in range(4, 27):
+        as_of = start + dt.timedelta(weeks=week)
+        hits = behaviour.detect(records, as_of) + behaviour.text_hits_as_hits(text, as_of)
+        health = assess(hits, as_of, records=30)
+        assert health.status == "healthy", (week, health.as_dict(), [h.key for h in hits][-8:])

@@ -632,10 +632,11 @@ def transactional_shift(
     recent_c = sum(consultative[m.ref] for m in recent)
     before_t = sum(transactional[m.ref] for m in before)
     before_c = sum(consultative[m.ref] for m in before)
-    if recent_t < config.shift_min_transactional:
+    # A shift needs something to shift from: enough of the client's earlier wording.
+    if recent_t < config.shift_min_transactional or before_t + before_c < config.shift_min_earlier:
         return []
     ratio = recent_t / (recent_t + recent_c)
-    earlier = before_t / (before_t + before_c) if before_t + before_c else 0.0
+    earlier = before_t / (before_t + before_c)
     if ratio - earlier < config.shift_min_rise:
         return []
     last = next(m for m in reversed(recent) if transactional[m.ref])

@@ -120,6 +120,7 @@ class HealthConfig:
     shift_window_days: int = 28
     shift_min_transactional: int = 2
     shift_min_rise: float = 0.4
+    shift_min_earlier: int = 3  # items before the window, so there is a habit to compare with
     shift_consultative_signals: tuple[str, ...] = ("collaboration", "knowledge_sharing")
     shift_transactional_signals: tuple[str, ...] = ("supplier_framing",)
     # Health: half-life of a hit's weight, and the cap on what good signs give back.
