@@ -190,6 +190,8 @@ def test_the_account_manager_records_a_call_with_its_attendees(agency):
     )
     assert people == {(contact.pk, None), (None, agency.owner.pk)}
     assert AuditEvent.objects.filter(action="interaction.create", object_id=str(call.pk)).exists()
+    page = login(agency.owner).get(response["Location"]).content.decode()
+    assert "Appel enregistré." in page and "25 minutes" in page and "Inès Carré" in page
 
 
 def test_a_director_records_a_meeting(agency):

@@ -59,6 +59,8 @@ def test_marking_a_hit_wrong_dismisses_it_and_changes_the_score(login_as, agency
     assert (row.verdict, row.given_by_id, row.hit_id) == ("wrong", agency.owner.pk, threat.pk)
     after = _score(agency)
     assert after > before
+    # The message's marks were swapped too: the words now say the hit is dismissed.
+    expect(page.locator(f"mark#hit-{threat.pk} .sig-label")).to_have_text("Intimidation · écarté")
     page.reload()
     expect(page.locator(f"mark#hit-{threat.pk} .sig-label")).to_have_text("Intimidation · écarté")
     page.goto(f"/w/{agency.workspace.slug}/clients/{agency.client.pk}/")

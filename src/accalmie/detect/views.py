@@ -51,20 +51,22 @@ def hit_feedback(request: HttpRequest, workspace: str, hit_id: int) -> HttpRespo
         error = " ".join(str(e) for errors in form.errors.values() for e in errors)
     if request.headers.get("HX-Request") == "true":
         hit = SignalHit.objects.select_related("feedback__given_by", "interaction").get(pk=hit.pk)
-        siblings = list(hit.interaction.hits.all())
-        _html, marked = highlight(hit.interaction.body_text, siblings, get_language() or "fr")
+        siblings = list(hit.interaction.hits.select_related("feedback"))
+        body, marked = highlight(hit.interaction.body_text, siblings, get_language() or "fr")
         hit.marked = hit.pk in marked  # type: ignore[attr-defined]
+        # The hit's item, and the message's text out of band (its marks say "dismissed").
+        # An error comes back as 200: HTMX swaps only successful answers, and the
+        # re-rendered form with its message is what the person must see.
         return render(
             request,
-            "detect/_hit_feedback.html",
+            "detect/_hit_feedback_response.html",
             {
                 "hit": hit,
+                "highlighted_body": body,
                 "workspace": membership.workspace,
                 "membership": membership,
                 "feedback_error": error,
-                "just_saved": not error,
             },
-            status=400 if error else 200,
         )
     if error:
         messages.error(request, error)
