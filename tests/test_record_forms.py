@@ -173,9 +173,8 @@ def _exchange(agency, **overrides):
 def test_the_account_manager_records_a_call_with_its_attendees(agency):
     contact = ContactFactory(client=agency.client, name="Inès Carré")
     data = _exchange(agency, attendees=[str(contact.pk)])
-    response = login(agency.owner).post(
-        _u(agency, "interaction-record", client_id=agency.client.pk), data
-    )
+    http = login(agency.owner)
+    response = http.post(_u(agency, "interaction-record", client_id=agency.client.pk), data)
     assert response.status_code == 302
     call = Interaction.objects.get(channel=Channel.CALL)
     assert response["Location"] == _u(agency, "interaction-detail", interaction_id=call.pk)
@@ -190,7 +189,7 @@ def test_the_account_manager_records_a_call_with_its_attendees(agency):
     )
     assert people == {(contact.pk, None), (None, agency.owner.pk)}
     assert AuditEvent.objects.filter(action="interaction.create", object_id=str(call.pk)).exists()
-    page = login(agency.owner).get(response["Location"]).content.decode()
+    page = http.get(response["Location"]).content.decode()
     assert "Appel enregistré." in page and "25 minutes" in page and "Inès Carré" in page
 
 
