@@ -93,3 +93,16 @@ def test_tone_check_precision_is_at_least_0_8_per_flag():
     for score in evaluate_tone(EVAL_DIR):
         assert score.support > 0, score
         assert score.precision >= 0.8, score
+
+
+def test_preview_keeps_the_marked_words_and_shortens_the_rest():
+    from accalmie.actions.tone import tone_view
+
+    text = "Bonjour Claire,\n\n" + "Le projet avance bien. " * 20 + "\n\n" + ACCUSATORY
+    view = tone_view(text, "fr")
+    marked = "".join(seg.text for seg in view.segments if seg.numbers)
+    assert "Vous n'avez pas envoyé" in marked
+    shown = "".join(seg.text for seg in view.segments)
+    assert "[…]" in shown and len(shown) < len(text)
+    numbers = {n for seg in view.segments for n in seg.numbers}
+    assert numbers == {f.number for f in view.flags}

@@ -20,9 +20,14 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 ACCUSATORY = "Vous n'avez pas envoyé les contenus à temps."
 
 
-def shot(page: Page, name: str) -> None:
+def shot(page: Page, name: str, part: str | None = None) -> None:
+    """Save the page (or the part of it a selector names) in test-artifacts/."""
     ARTIFACTS.mkdir(exist_ok=True)
-    page.screenshot(path=ARTIFACTS / f"test_act__{name}.png", full_page=True)
+    path = ARTIFACTS / f"test_act__{name}.png"
+    if part:
+        page.locator(part).screenshot(path=path)
+    else:
+        page.screenshot(path=path, full_page=True)
 
 
 @pytest.fixture
@@ -40,7 +45,7 @@ def test_playbook_to_task_to_reply_with_live_tone_check_and_eml(login_as, demo_l
     card = block.locator("#playbook-contempt")
     expect(card.get_by_role("heading", name="Mettre un terme au mépris")).to_be_visible()
     expect(card.locator(".pb-reason")).to_contain_text("message méprisant")
-    shot(page, "1-client-playbooks")
+    shot(page, "1-client-playbooks", "#playbooks")
 
     # Accept "talk about the behaviour" as a task (HTMX: the block is swapped in place).
     action = card.locator("#action-contempt-talk_behaviour")
@@ -49,7 +54,7 @@ def test_playbook_to_task_to_reply_with_live_tone_check_and_eml(login_as, demo_l
     action = page.locator("#action-contempt-talk_behaviour")
     expect(action.get_by_text("Tâche en cours")).to_be_visible()
     expect(page).to_have_url(re.compile(rf"/clients/{client.pk}/$"))  # no page load
-    shot(page, "2-task-accepted")
+    shot(page, "2-task-accepted", "#playbook-contempt")
 
     # Open the ready reply in the client's language.
     action.get_by_role("link", name=re.compile("Rédiger")).click()
@@ -68,7 +73,7 @@ def test_playbook_to_task_to_reply_with_live_tone_check_and_eml(login_as, demo_l
     expect(flag).to_contain_text("Le client mis en cause")
     expect(flag).to_contain_text("Proposition")
     expect(page.locator("#tone-flags mark.tone").first).to_contain_text("Vous n'avez pas envoyé")
-    shot(page, "3-tone-flag-live")
+    shot(page, "3-tone-flag-live", "main")
 
     # Export the edited draft as .eml.
     with page.expect_download() as download:
@@ -93,7 +98,7 @@ def test_playbook_to_task_to_reply_with_live_tone_check_and_eml(login_as, demo_l
     expect(page.get_by_text("Notée dans l'historique du client")).to_be_visible()
     page.goto(f"/w/demo/clients/{client.pk}/")
     expect(page.locator(".timeline").get_by_text(re.compile("Tâche faite"))).not_to_have_count(0)
-    shot(page, "5-timeline-note")
+    shot(page, "5-timeline-note", ".timeline")
 
 
 def test_accepting_an_action_works_without_javascript(new_page, live_server, demo_loaded):

@@ -101,8 +101,25 @@ def segments_of(text: str, flags: list[ShownFlag]) -> list[Segment]:
     return out
 
 
+CONTEXT_CHARS = 80  # unmarked text kept around the marks in the preview
+
+
+def shortened(segments: list[Segment]) -> list[Segment]:
+    """Keep the marked pieces whole and only some context of the unmarked ones between them."""
+    out = []
+    last = len(segments) - 1
+    for i, seg in enumerate(segments):
+        if seg.numbers or len(seg.text) <= 2 * CONTEXT_CHARS + 5:
+            out.append(seg)
+            continue
+        head = seg.text[:CONTEXT_CHARS] if i > 0 else ""
+        tail = seg.text[-CONTEXT_CHARS:] if i < last else ""
+        out.append(Segment(f"{head} […] {tail}".strip(), (), False))
+    return out
+
+
 def tone_view(text: str, lang: str | None = None) -> ToneView:
     text = text[:MAX_DRAFT_CHARS]
     report = check_tone(text, lang if lang in ("fr", "en") else None)
     shown = [ShownFlag(i, f) for i, f in enumerate(report.flags, start=1)]
-    return ToneView(report, shown, segments_of(text, shown), text)
+    return ToneView(report, shown, shortened(segments_of(text, shown)), text)
