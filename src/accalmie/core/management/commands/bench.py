@@ -208,13 +208,17 @@ class Command(BaseCommand):
         )
         self.stdout.write(
             f"{'page':<12}{'p50 ms':>8}{'p95 ms':>8}{'max ms':>8}{'queries':>9}"
-            f"{'SQL ms':>8}{'KB':>7}  path"
+            f"{'SQL ms':>8}{'in-proc':>9}{'KB':>6}  path"
         )
         for p in w["pages"]:
             self.stdout.write(
                 f"{p['page']:<12}{p['p50']:>8.1f}{p['p95']:>8.1f}{p['max']:>8.1f}"
-                f"{p['queries']:>9}{p['sql_ms']:>8.1f}{p['bytes'] / 1024:>7.0f}  {p['path']}"
+                f"{p['queries']:>9}{p['sql_ms']:>8.1f}{p['in_process_ms']:>9.1f}"
+                f"{p['bytes'] / 1024:>6.0f}  {p['path']}"
             )
+        self.stdout.write(
+            "(queries, SQL ms and in-proc ms: one request in this process with every query timed)"
+        )
         for p in w["pages"]:
             slowest = p["slowest"][0] if p["slowest"] else None
             if slowest:
