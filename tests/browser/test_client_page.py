@@ -12,7 +12,7 @@ from playwright.sync_api import Page, expect
 
 from accalmie.demo.generator import DEMO_USERNAME
 from accalmie.detect.models import SIGNAL_LABELS, SignalHit
-from tests.browser.test_dashboard import demo, latest  # noqa: F401 - the demo fixture
+from tests.browser.test_dashboard import demo, french, latest  # noqa: F401 - the demo fixture
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -37,7 +37,7 @@ def test_client_page_shows_the_health_chart_and_the_reasons(login_as, demo):  # 
     page = login_as(User.objects.get(username=DEMO_USERNAME))
     _open(page, demo, client)
     card = page.locator("section.health-card")
-    expect(card.locator(".status")).to_have_text(str(latest(client).get_status_display()))
+    expect(card.locator(".status")).to_have_text(french(latest(client).get_status_display()))
     # uPlot drew the chart from the page's JSON, one series per line plus the x axis.
     chart = page.locator("#health-chart .uplot")
     expect(chart).to_be_visible()
@@ -53,7 +53,7 @@ def test_client_page_shows_the_health_chart_and_the_reasons(login_as, demo):  # 
     reasons = card.locator("ol.reason-list > li")
     expect(reasons.first).to_be_visible()
     first_signal = latest(client).reasons[0]["signal"]
-    expect(reasons.first).to_contain_text(str(SIGNAL_LABELS[first_signal]))
+    expect(reasons.first).to_contain_text(french(SIGNAL_LABELS[first_signal]))
 
 
 def test_client_page_reads_without_javascript(login_as, demo):  # noqa: F811
@@ -85,7 +85,7 @@ def test_following_a_reason_lands_on_the_highlighted_words(login_as, demo):  # n
     expect(page.locator(f"#hit-{hit.pk}")).to_have_count(1)
     mark = page.locator(f'mark.sig[data-signal="{hit.signal}"]').first
     expect(mark).to_be_visible()
-    expect(mark).to_contain_text(str(SIGNAL_LABELS[hit.signal]))
+    expect(mark).to_contain_text(french(SIGNAL_LABELS[hit.signal]))
 
 
 def test_keyboard_reaches_a_reason_and_follows_it(login_as, demo):  # noqa: F811
