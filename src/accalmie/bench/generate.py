@@ -96,7 +96,7 @@ class GenerateResult:
 
 
 def _rows(model: type[Model], **filters: Any) -> list[dict[str, Any]]:
-    return list(model.objects.filter(**filters).order_by("pk").values())
+    return list(model._default_manager.filter(**filters).order_by("pk").values())
 
 
 @dataclass
@@ -121,10 +121,9 @@ class _Template:
     team: list[int] = field(default_factory=list)  # user ids of the story's team, in order
 
 
-def _load_templates(anchor: dt.date) -> tuple[list[_Template], dict[int, str]]:
+def _load_templates(anchor: dt.date) -> list[_Template]:
     """Build the demo, read its seven clients into memory, delete it; return them."""
     demo = build_demo(anchor=anchor)
-    usernames = dict(get_user_model().objects.values_list("pk", "username"))
     templates = []
     story_of = {}
     from accalmie.demo.stories import load_stories
@@ -179,7 +178,7 @@ def _load_templates(anchor: dt.date) -> tuple[list[_Template], dict[int, str]]:
         )
     Workspace.objects.filter(slug=DEMO_SLUG).delete()
     get_user_model().objects.filter(username__in=[u for u, _n, _r in DEMO_TEAM]).delete()
-    return templates, usernames
+    return templates
 
 
 # -- the bench workspace --------------------------------------------------------------------
@@ -255,7 +254,6 @@ class _ClientBuilder:
         workspace: Workspace,
         manager: Any,
         team: list[Any],
-        demo_users: dict[int, str],
         rng: random.Random,
     ) -> None:
         self.number = number
@@ -272,7 +270,6 @@ class _ClientBuilder:
         for old, new in zip(template.team, team, strict=False):
             self.user_map[old] = new.pk
         self.team = team[: len(template.team)]
-        self.demo_users = demo_users
         self.emails = {u.pk: u.email for u in [manager, *self.team]}
 
     def client(self) -> Client:
@@ -294,7 +291,7 @@ class _ClientBuilder:
 
 
 def _save(model: type[Model], objs: list[Any]) -> list[Any]:
-    return model.objects.bulk_create(objs, batch_size=BATCH) if objs else []
+    return model._default_manager.bulk_create(objs, batch_size=BATCH) if objs else []
 
 
 def _lanes(
@@ -333,7 +330,7 @@ def _build(params: BenchParams, progress: Callable[[str], None] | None) -> dict[
     say = progress or (lambda _m: None)
     rng = random.Random(f"accalmie-bench:{params.seed}")  # noqa: S311 - not security
     say("building the demo stories once (the engine analyses each text once)…")
-    templates, demo_users = _load_templates(params.anchor)
+    templates = _load_templates(params.anchor)
     by_key = {t.key: t for t in templates}
     keys = [k for k in STORY_WEIGHTS if k in by_key] or [t.key for t in templates]
     weights = [STORY_WEIGHTS.get(k, 1) for k in keys]
@@ -358,7 +355,6 @@ def _build(params: BenchParams, progress: Callable[[str], None] | None) -> dict[
                 workspace,
                 managers,
                 members,
-                demo_users,
                 cutoff,
                 rng,
                 counts,
@@ -375,7 +371,6 @@ def _build_chunk(
     workspace: Workspace,
     managers: list[Any],
     members: list[Any],
-    demo_users: dict[int, str],
     cutoff: dt.datetime,
     rng: random.Random,
     counts: dict[str, int],
@@ -387,9 +382,7 @@ def _build_chunk(
         start = rng.randrange(len(members))
         team = [members[(start + k) % len(members)] for k in range(size)]
         builders.append(
-            _ClientBuilder(
-                n + 1, template, workspace, managers[n % len(managers)], team, demo_users, rng
-            )
+            _ClientBuilder(n + 1, template, workspace, managers[n % len(managers)], team, rng)
         )
     clients = _save(Client, [b.client() for b in builders])
     counts["clients"] += len(clients)
