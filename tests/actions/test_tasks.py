@@ -34,7 +34,9 @@ def post_accept(http, agency, **extra):
 def test_accepting_an_action_makes_a_task_with_the_suggested_owner_and_due_date(agency):
     response = post_accept(login(agency.owner), agency)
     assert response.status_code == 302
-    assert response["Location"].endswith(f"/clients/{agency.client.pk}/#playbooks")
+    assert response["Location"].endswith(
+        f"/clients/{agency.client.pk}/?open=scope_creep#playbook-scope_creep"
+    )
     task = Task.objects.get()
     assert task.client == agency.client
     assert task.owner == agency.owner  # account_manager role → the client's account manager

@@ -114,6 +114,10 @@ def test_accepting_an_action_works_without_javascript(new_page, live_server, dem
           "value": http.cookies[settings.SESSION_COOKIE_NAME].value, "url": live_server.url}]
     )  # fmt: skip
     page.goto(f"/w/demo/clients/{client.pk}/")
+    # Only the most pressing playbook is open at first; the others open on a click.
+    card = page.locator("#playbook-revision_overrun")
+    expect(card.get_by_text("Compter les tours réalisés", exact=False)).to_be_hidden()
+    card.get_by_role("heading", name="Tenir le nombre de tours de révision prévu").click()
     action = page.locator("#action-revision_overrun-remind_rounds")
     action.get_by_label("Échéance").fill("2026-12-20")
     action.get_by_role("button", name="En faire une tâche").click()

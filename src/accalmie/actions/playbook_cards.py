@@ -79,4 +79,5 @@ def playbooks_context(
         ),
         "today": today,
         "request": request,
+        "opened": request.GET.get("open", "") if request is not None else "",
     }

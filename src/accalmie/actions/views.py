@@ -138,12 +138,16 @@ def accept(request: HttpRequest, workspace: str, client_id: int) -> HttpResponse
     if _is_htmx(request):
         context = playbooks_context(client, membership, _lang(), request=request)
         context["flash"] = error or done
+        context["opened"] = request.POST.get("playbook", "")
         context["flash_error"] = bool(error)
         return render(request, "actions/_client_playbooks.html", context)
     if error:
         messages.error(request, error)
     else:
         messages.success(request, done)
+    playbook = request.POST.get("playbook", "")
+    if playbook.isidentifier():  # reopen the playbook the action came from
+        return redirect(f"{_client_url(workspace, client)}?open={playbook}#playbook-{playbook}")
     return redirect(_client_url(workspace, client) + "#playbooks")
 
 
