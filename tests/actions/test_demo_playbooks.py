@@ -183,3 +183,16 @@ def test_client_page_shows_the_playbooks_of_a_troubled_client(demo):
     assert "Consigner les remarques, mot pour mot et datées" in html  # its first action
     assert "En faire une tâche" in html
     assert "Rédiger une réponse" in html
+
+
+def test_hits_marked_wrong_no_longer_call_for_a_playbook(demo):
+    """The belittler's contempt card rests on its text hits: marked wrong, it goes."""
+    from accalmie.actions.situation import countable_text_hits
+    from accalmie.detect.feedback import WRONG, give_feedback
+    from accalmie.detect.models import SignalHit
+
+    client = demo.clients["belittler"]
+    assert "contempt" in [r.playbook.id for r in recommendations_for(client)]
+    for hit in countable_text_hits(SignalHit.objects.filter(client=client, signal="contempt")):
+        give_feedback(hit, verdict=WRONG, actor=demo.director)
+    assert "contempt" not in [r.playbook.id for r in recommendations_for(client)]
