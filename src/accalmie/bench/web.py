@@ -26,6 +26,7 @@ import sys
 import time
 from collections import Counter
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 from django.conf import settings
@@ -224,16 +225,34 @@ def _ms(values: list[float]) -> dict[str, float]:
     }
 
 
+def _cpu_seconds(pid: int) -> float | None:
+    """CPU time (user + system) a process has used so far, from /proc; None elsewhere."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def time_pages(
-    port: int, pages: list[tuple[str, str]], cookie: str, requests: int, warmup: int
+    server: Server, pages: list[tuple[str, str]], cookie: str, requests: int, warmup: int
 ) -> dict[str, dict[str, Any]]:
-    """Request each page `warmup` then `requests` times in turn; return its times."""
-    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+    """Request each page `warmup` then `requests` times; return its times.
+
+    Besides the wall-clock times seen by the client, the server's CPU time per request
+    (from /proc, over the timed requests of the page) says what a page costs on a machine
+    busy with other work.
+    """
+    conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=60)
     headers = {"Cookie": cookie, "Accept-Language": "fr", "Connection": "keep-alive"}
-    times: dict[str, list[float]] = {name: [] for name, _p in pages}
-    sizes: dict[str, int] = {}
-    for n in range(warmup + requests):
-        for name, path in pages:
+    result: dict[str, dict[str, Any]] = {}
+    for name, path in pages:
+        times: list[float] = []
+        size = 0
+        cpu_before = None
+        for n in range(warmup + requests):
+            if n == warmup:
+                cpu_before = _cpu_seconds(server.proc.pid)
             started = time.perf_counter()
             conn.request("GET", path, headers=headers)
             response = conn.getresponse()
@@ -242,10 +261,17 @@ def time_pages(
             if response.status != 200:
                 raise RuntimeError(f"{path} answered {response.status} over HTTP")
             if n >= warmup:
-                times[name].append(elapsed)
-                sizes[name] = len(body)
+                times.append(elapsed)
+                size = len(body)
+        cpu_after = _cpu_seconds(server.proc.pid)
+        cpu_ms = (
+            round((cpu_after - cpu_before) * 1000 / requests, 1)
+            if cpu_before is not None and cpu_after is not None and requests
+            else None
+        )
+        result[name] = {**_ms(times), "bytes": size, "server_cpu_ms": cpu_ms}
     conn.close()
-    return {name: {**_ms(times[name]), "bytes": sizes.get(name, 0)} for name, _p in pages}
+    return result
 
 
 def run(
@@ -265,7 +291,7 @@ def run(
     if progress:
         progress(f"serving, then {requests} requests per page after {warmup} to warm up…")
     with Server(server_env()) as server:
-        timed = time_pages(server.port, pages, _session_cookie(user), requests, warmup)
+        timed = time_pages(server, pages, _session_cookie(user), requests, warmup)
     result: dict[str, Any] = {
         "user": user.get_username(),
         "requests": requests,

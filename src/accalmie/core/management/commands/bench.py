@@ -181,7 +181,8 @@ class Command(BaseCommand):
             )
         f = h["full"]
         self.stdout.write(
-            f"full recomputation: {f['clients']} clients in {f['seconds']:.2f} s — "
+            f"full recomputation: {f['clients']} clients in {f['seconds']:.2f} s "
+            f"(CPU {f['cpu_seconds']:.2f} s) — "
             f"{f['clients_per_second']} clients/s, {f['queries']:,} queries, "
             f"{f['behaviour_hits']:,} behavioural hits, {f['alerts']} new alerts"
         )
@@ -190,7 +191,8 @@ class Command(BaseCommand):
             f"incremental, one new message ({i['trials']} trials, clients of "
             f"~{i['client_interactions_median']} interactions): median "
             f"{i['total_ms']['median']} ms, p95 {i['total_ms']['p95']} ms, "
-            f"max {i['total_ms']['max']} ms, {i['queries_median']} queries"
+            f"max {i['total_ms']['max']} ms (CPU median {i['total_cpu_ms']['median']} ms), "
+            f"{i['queries_median']} queries"
         )
         self.stdout.write(
             f"  medians: store {i['store_ms']['median']} ms · analyse "
@@ -208,16 +210,18 @@ class Command(BaseCommand):
         )
         self.stdout.write(
             f"{'page':<12}{'p50 ms':>8}{'p95 ms':>8}{'max ms':>8}{'queries':>9}"
-            f"{'SQL ms':>8}{'in-proc':>9}{'KB':>6}  path"
+            f"{'SQL ms':>8}{'in-proc':>9}{'srv CPU':>9}{'KB':>6}  path"
         )
         for p in w["pages"]:
             self.stdout.write(
                 f"{p['page']:<12}{p['p50']:>8.1f}{p['p95']:>8.1f}{p['max']:>8.1f}"
                 f"{p['queries']:>9}{p['sql_ms']:>8.1f}{p['in_process_ms']:>9.1f}"
+                f"{p['server_cpu_ms'] if p['server_cpu_ms'] is not None else '-':>9}"
                 f"{p['bytes'] / 1024:>6.0f}  {p['path']}"
             )
         self.stdout.write(
-            "(queries, SQL ms and in-proc ms: one request in this process with every query timed)"
+            "(queries, SQL ms, in-proc ms: one request in this process, every query timed; "
+            "srv CPU: the server's CPU ms per request)"
         )
         for p in w["pages"]:
             slowest = p["slowest"][0] if p["slowest"] else None
