@@ -183,6 +183,15 @@ def test_client_page_shows_the_playbooks_of_a_troubled_client(demo):
     assert "Consigner les remarques, mot pour mot et datées" in html  # its first action
     assert "En faire une tâche" in html
     assert "Rédiger une réponse" in html
+    # A read-only member sees the same playbooks, without the forms.
+    from django.contrib.auth.models import User
+
+    reader = login(User.objects.get(username="nora"))
+    html = reader.get(
+        reverse("client-detail", kwargs={"workspace": demo.workspace.slug, "client_id": client.pk})
+    ).content.decode()
+    assert "Mettre un terme au mépris" in html
+    assert "En faire une tâche" not in html and "Rédiger une réponse" not in html
 
 
 def test_hits_marked_wrong_no_longer_call_for_a_playbook(demo):

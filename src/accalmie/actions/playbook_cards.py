@@ -30,10 +30,11 @@ def playbooks_context(
     open_by_action = {(t.playbook_id, t.action_id): t for t in tasks if t.is_open}
     owners = eligible_owners(client) if membership.can_write else []
     cards = []
+    suggested_by_role = {role: default_owner(client, role) for role in Role.values}
     for rec in recommendations_for(client):
         actions = []
         for action in rec.playbook.actions:
-            suggested = default_owner(client, action.owner)
+            suggested = suggested_by_role.get(action.owner)
             actions.append(
                 {
                     "id": action.id,
