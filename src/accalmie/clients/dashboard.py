@@ -2,8 +2,9 @@
 
 The dashboard lists the clients a member may see, worst first (status, then score), one page
 at a time. Its number of SQL queries does not depend on the number of clients: the latest
-snapshot of each client is read by correlated subqueries in the one listing query, and the
-sparklines, reasons and open alerts of the page's clients by one query each.
+snapshot of each client is read by correlated subqueries in the one listing query (which
+also filters by status and by a signal among the stored reasons), and the sparklines,
+reasons and open alerts of the page's clients by one query each.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from django.core.paginator import Page, Paginator
 from django.db.models import (
     Case,
     Count,
+    Exists,
     F,
     IntegerField,
     OuterRef,
@@ -28,7 +30,10 @@ from django.db.models import (
     Value,
     When,
 )
+from django.db.models.functions import Coalesce
+from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from accalmie.accounts.access import visible_clients
 from accalmie.accounts.models import Membership
@@ -39,6 +44,7 @@ from accalmie.health.models import Alert, HealthSnapshot, Status
 PAGE_SIZE = 50
 TREND_DAYS = 90
 REASONS_SHOWN = 3
+REASONS_STORED = 10  # health.services.reasons_of stores the top 5; a margin for a change
 SEARCH_MAX = 100
 # Worst first; a client with no score yet comes last.
 STATUS_RANK = {"critical": 0, "at_risk": 1, "watch": 2, "healthy": 3}
@@ -159,6 +165,7 @@ class Reason:
     text: str
     points: float
     hits: int = 0
+    counted: bool = False  # `text` says how many passages, there being no explanation
 
 
 @dataclass
@@ -170,10 +177,11 @@ class Row:
     spark: Sparkline | None = None
     reasons: list[Reason] = field(default_factory=list)
     open_alerts: int = 0
-
-    @property
-    def status_label(self) -> str:
-        return str(Status(self.status).label) if self.status else _("Pas encore calculée")
+    # Ready to print: the template does as little as it can per row (50 rows a page).
+    url: str = ""
+    manager: str = ""
+    status_label: str = ""
+    spark_label: str = ""
 
 
 @dataclass
@@ -203,26 +211,36 @@ def ranked_clients(membership: Membership) -> QuerySet[Any]:
             health_snapshot_id=_latest("pk"),
         )
         .annotate(
-            risk_rank=Case(
-                *(When(health_status=s, then=Value(r)) for s, r in STATUS_RANK.items()),
-                default=Value(NO_STATUS_RANK),
-                output_field=IntegerField(),
+            risk_rank=Coalesce(
+                Subquery(
+                    HealthSnapshot.objects.filter(client=OuterRef("pk"))
+                    .order_by("-day")
+                    .annotate(
+                        rank=Case(
+                            *(When(status=s, then=Value(r)) for s, r in STATUS_RANK.items()),
+                            default=Value(NO_STATUS_RANK),
+                            output_field=IntegerField(),
+                        )
+                    )
+                    .values("rank")[:1]
+                ),
+                Value(NO_STATUS_RANK),
             )
         )
         .order_by("risk_rank", F("health_score").asc(nulls_last=True), "name", "pk")
     )
 
 
-def _clients_with_reason(clients: QuerySet[Any], signal: str) -> list[int]:
-    """Return the ids of these clients whose latest snapshot counts `signal` among its reasons.
+def _latest_reasons_name(signal: str) -> Q:
+    """The condition "one of the snapshot's stored reasons is `signal`".
 
-    Read in Python: the reasons are a JSON list, and a portable JSON query over SQLite and
-    PostgreSQL for "a list item with this key" does not exist. One query, only with the filter.
+    A key lookup per position of the reasons list (`reasons__0__signal`…), which Django
+    writes for SQLite (JSON_EXTRACT) and PostgreSQL (->) alike.
     """
-    latest = HealthSnapshot.objects.filter(
-        pk__in=clients.order_by().values("health_snapshot_id")
-    ).values_list("client_id", "reasons")
-    return [cid for cid, reasons in latest if any(r.get("signal") == signal for r in reasons)]
+    condition = Q()
+    for position in range(REASONS_STORED):
+        condition |= Q(**{f"reasons__{position}__signal": signal})
+    return condition
 
 
 def open_alerts(today: dt.date) -> Q:
@@ -237,12 +255,17 @@ def reason_text(reason: Mapping[str, Any], lang: str) -> Reason:
     signal = str(reason.get("signal", ""))
     explanation = reason.get("explanation") or {}
     text = (explanation.get(lang) or explanation.get("fr", "")) if explanation else ""
+    hits = int(reason.get("hits", 0))
+    counted = not text and hits > 0
+    if counted:
+        text = ngettext("%(n)s passage relevé", "%(n)s passages relevés", hits) % {"n": hits}
     return Reason(
         signal=signal,
         label=str(SIGNAL_LABELS.get(signal, signal)),
         text=text,
         points=float(reason.get("points", 0)),
-        hits=int(reason.get("hits", 0)),
+        hits=hits,
+        counted=counted,
     )
 
 
@@ -274,10 +297,34 @@ def build_dashboard(
     elif filters.status:
         clients = clients.filter(health_status=filters.status)
     if filters.signal:
-        clients = clients.filter(pk__in=_clients_with_reason(clients, filters.signal))
+        clients = clients.filter(
+            Exists(
+                HealthSnapshot.objects.filter(
+                    _latest_reasons_name(filters.signal), pk=OuterRef("health_snapshot_id")
+                )
+            )
+        )
     page = Paginator(clients, PAGE_SIZE).get_page(page_number)
     page_clients = list(page.object_list)
-    rows = [Row(client=c, status=c.health_status, score=c.health_score) for c in page_clients]
+    slug = membership.workspace.slug
+    not_scored = _("Pas encore calculée")
+    no_manager = _("Sans chargé·e de compte")
+    labels = {value: str(label) for value, label in Status.choices}
+    rows = [
+        Row(
+            client=c,
+            status=c.health_status,
+            score=c.health_score,
+            url=reverse("client-detail", kwargs={"workspace": slug, "client_id": c.pk}),
+            manager=(
+                (c.account_manager.get_full_name() or c.account_manager.get_username())
+                if c.account_manager
+                else no_manager
+            ),
+            status_label=labels.get(c.health_status, not_scored),
+        )
+        for c in page_clients
+    ]
     by_id = {row.client.pk: row for row in rows}
     snapshot_ids = [c.health_snapshot_id for c in page_clients if c.health_snapshot_id]
     if snapshot_ids:
@@ -297,6 +344,14 @@ def build_dashboard(
             row = by_id[cid]
             row.day = day
             row.spark = sparkline(series[cid], day - dt.timedelta(days=TREND_DAYS), day)
+            if row.spark:
+                row.spark_label = _(
+                    "Score sur 90 jours : de %(first)s à %(last)s, au plus bas %(low)s"
+                ) % {
+                    "first": round(row.spark.first),
+                    "last": round(row.spark.last),
+                    "low": round(row.spark.lowest),
+                }
             harmful = [r for r in reasons if float(r.get("points", 0)) < 0]
             row.reasons = [reason_text(r, lang) for r in harmful[:REASONS_SHOWN]]
     if rows:
