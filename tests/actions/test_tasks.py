@@ -220,3 +220,11 @@ def test_task_title_follows_the_readers_language(agency):
     task = make_task(agency)
     assert task.title_in("en") == "Kindly restate the agreed scope and announce a change order"
     assert task.title_in("fr") == task.title
+
+
+def test_tasks_have_a_working_admin(agency):
+    from tests.factories import UserFactory
+
+    make_task(agency)
+    root = UserFactory(username="root", is_staff=True, is_superuser=True)
+    assert login(root).get(reverse("admin:actions_task_changelist")).status_code == 200
