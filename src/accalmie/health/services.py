@@ -133,8 +133,17 @@ _HIT_FIELDS = (
 )
 
 
-def _hit_values(row: BehaviourHit) -> tuple[object, ...]:
-    return tuple(getattr(row, f) for f in _HIT_FIELDS)
+def _values_of(h: Hit) -> tuple[object, ...]:
+    """A hit's stored values, in the order of _HIT_FIELDS (what `_hit_row` writes)."""
+    return (
+        h.signal,
+        h.at,
+        round(h.severity, 4),
+        [list(r) for r in h.refs],
+        h.figures,
+        h.explanation.get("fr", ""),
+        h.explanation.get("en", ""),
+    )
 
 
 def _stored_hits(client_ids: Sequence[int]) -> dict[int, dict[str, tuple[int, tuple[object, ...]]]]:
@@ -319,15 +328,18 @@ def recompute_clients(
                     result.alerts += 1
             old = stored_hits.get(client.pk, {})
             keep: set[str] = set()
-            rows = [_hit_row(client, h) for h in hits if h.detector != "text"]
-            for row in rows:
-                before = old.get(row.key)
-                if before is not None and before[1] == _hit_values(row):
-                    keep.add(row.key)
+            found = 0
+            for h in hits:
+                if h.detector == "text":
+                    continue
+                found += 1
+                before = old.get(h.key)
+                if before is not None and before[1] == _values_of(h):
+                    keep.add(h.key)
                 else:
-                    writes.new_hits.append(row)
+                    writes.new_hits.append(_hit_row(client, h))
             writes.stale_hits += [pk for key, (pk, _v) in old.items() if key not in keep]
-            result.behaviour_hits += len(rows)
+            result.behaviour_hits += found
         writes.save()
         for n in range(len(batch)):
             result.clients += 1
