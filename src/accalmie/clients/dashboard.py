@@ -445,6 +445,7 @@ def chart_json(series: Mapping[str, Any]) -> dict[str, Any]:
     rows = series["rows"]
     xs = [int(dt.datetime.combine(r["day"], dt.time(12), dt.UTC).timestamp()) for r in rows]
     return {
+        "x_label": _("Jour"),
         "x": xs,
         "series": [
             {

@@ -10,7 +10,8 @@
     if (!data.x || data.x.length < 2) return;
     var lang = document.documentElement.lang || "fr";
     var dayFormat = new Intl.DateTimeFormat(lang, { day: "numeric", month: "short", year: "numeric" });
-    var series = [{ value: function (u, v) { return v == null ? "—" : dayFormat.format(new Date(v * 1000)); } }];
+    var tickFormat = new Intl.DateTimeFormat(lang, { day: "numeric", month: "short" });
+    var series = [{ label: data.x_label, value: function (u, v) { return v == null ? "—" : dayFormat.format(new Date(v * 1000)); } }];
     data.series.forEach(function (s) {
       series.push({
         label: s.label,
@@ -30,7 +31,7 @@
       series: series,
       scales: { y: { range: [0, 100] } },
       axes: [
-        { values: function (u, ticks) { return ticks.map(function (t) { return dayFormat.format(new Date(t * 1000)); }); } },
+        { space: 70, values: function (u, ticks) { return ticks.map(function (t) { return tickFormat.format(new Date(t * 1000)); }); } },
         { values: function (u, ticks) { return ticks.map(String); }, size: 40 }
       ],
       legend: { live: true }
