@@ -3,9 +3,10 @@
 1. The workspace is scored weekly back 13 weeks (once), so the dashboard's 90-day
    sparklines and the client page's charts have their data.
 2. In this process, Django's test client (logged in as a director) opens each page once
-   with every SQL query timed (`connection.execute_wrapper`): the number of queries, their
-   total time, the slowest ones and the most repeated query shapes (an N+1 shows as one
-   shape repeated per row).
+   with every SQL query recorded (`connection.execute_wrapper`): the number of queries, the
+   most repeated query shapes (an N+1 shows as one shape repeated per row), and each read
+   run again on its own, executed and fetched whole, for its time (SQLite computes rows
+   while they are fetched, so timing `execute` alone would miss most of it).
 3. `accalmie serve --no-worker` (waitress) is started on a free port of 127.0.0.1 against the
    same database, with a real session of that director; after a warm-up, the pages are
    requested in turn over one keep-alive connection and each response is read whole.
@@ -104,21 +105,29 @@ def count_queries(path: str, user: Any) -> dict[str, Any]:
     browser = TestClient(SERVER_NAME="127.0.0.1")
     browser.force_login(user)
     browser.get(path)  # warm: templates compiled, caches filled
-    queries: list[tuple[float, str]] = []
+    seen: list[tuple[str, Any]] = []
 
-    def timed(execute: Any, sql: str, params: Any, many: bool, context: Any) -> Any:
-        started = time.perf_counter()
-        try:
-            return execute(sql, params, many, context)
-        finally:
-            queries.append((time.perf_counter() - started, sql))
+    def record(execute: Any, sql: str, params: Any, many: bool, context: Any) -> Any:
+        seen.append((sql, params))
+        return execute(sql, params, many, context)
 
-    with connection.execute_wrapper(timed):
+    with connection.execute_wrapper(record):
         started = time.perf_counter()
         response = browser.get(path)
         seconds = time.perf_counter() - started
     if response.status_code != 200:
         raise RuntimeError(f"{path} answered {response.status_code}")
+    # SQLite computes rows as they are fetched: time each read again, execute and fetch all.
+    queries: list[tuple[float, str]] = []
+    for sql, params in seen:
+        if not sql.lstrip().upper().startswith("SELECT"):
+            queries.append((0.0, sql))
+            continue
+        with connection.cursor() as cursor:
+            began = time.perf_counter()
+            cursor.execute(sql, params)
+            cursor.fetchall()
+            queries.append((time.perf_counter() - began, sql))
     shapes = Counter(_shape(sql) for _t, sql in queries)
     return {
         "queries": len(queries),

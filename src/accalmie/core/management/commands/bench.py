@@ -220,8 +220,8 @@ class Command(BaseCommand):
                 f"{p['bytes'] / 1024:>6.0f}  {p['path']}"
             )
         self.stdout.write(
-            "(queries, SQL ms, in-proc ms: one request in this process, every query timed; "
-            "srv CPU: the server's CPU ms per request)"
+            "(queries and in-proc ms: one request in this process; SQL ms: its reads run "
+            "again, fetched whole; srv CPU: the server's CPU ms per request)"
         )
         for p in w["pages"]:
             slowest = p["slowest"][0] if p["slowest"] else None
