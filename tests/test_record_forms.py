@@ -224,6 +224,9 @@ def test_exchange_errors_are_clear_and_nothing_is_saved(agency, overrides, messa
     assert response.status_code == 400
     assert message in response.content.decode()
     assert Interaction.objects.count() == before
+    field = next(iter(overrides))  # the field's error is its accessible description
+    assert f'aria-describedby="id_{field}_error"' in response.content.decode()
+    assert f'id="id_{field}_error"' in response.content.decode()
 
 
 def test_an_exchange_cannot_be_dated_in_the_future(agency):
