@@ -94,6 +94,7 @@ def test_marking_a_hit_wrong_drops_it_from_the_score_at_once(agency, threat):
     assert not counted_hits().filter(pk=threat.pk).exists()
     page = _page(agency, login(agency.owner), threat)
     assert "Écarté" in page and "ne compte plus" in page and "sig-dismissed" in page
+    assert '<span class="sig-label">Intimidation · écarté</span>' in page
 
 
 def test_a_hit_marked_right_still_counts_and_a_verdict_can_change(agency, threat):
@@ -187,3 +188,23 @@ def test_eval_feedback_of_another_workspace_is_empty(agency, threat, capsys):
     other = WorkspaceFactory(slug="ailleurs")
     call_command("eval", "--feedback", "--workspace", other.slug, "--json")
     assert json.loads(capsys.readouterr().out)["feedback"]["judged"] == 0
+
+
+def test_a_dismissed_label_with_an_apostrophe_is_escaped_once(agency):
+    text = "C'est urgent, c'est pour hier !"
+    message = InteractionFactory(client=agency.client, body_text=text)
+    start = text.index("urgent")
+    hit = SignalHit.objects.create(
+        interaction=message,
+        client=agency.client,
+        signal="urgency_pressure",  # « Pression de l'urgence »
+        score=0.9,
+        detector="test",
+        evidence=[{"start": start, "end": start + 6, "text": "urgent"}],
+        explanation_fr="Tout est urgent.",
+        explanation_en="Everything is urgent.",
+        detector_version="test",
+    )
+    give_feedback(hit, verdict="wrong", actor=agency.owner)
+    page = _page(agency, login(agency.owner), hit)
+    assert "Pression de l&#x27;urgence · écarté" in page and "&amp;#x27;" not in page

@@ -60,10 +60,11 @@ def highlight(text: str, hits: Iterable[SignalHit], lang: str) -> tuple[SafeStri
         tip_id = f"tip-{hit.pk}-{number}"
         anchor = "" if hit.pk in marked else f' id="hit-{hit.pk}"'
         marked.add(hit.pk)
-        label = escape(SIGNAL_LABELS.get(hit.signal, hit.signal))
+        label = str(SIGNAL_LABELS.get(hit.signal, hit.signal))
         if dismissed:
-            label = escape(_("%(label)s · écarté") % {"label": label})
+            label = _("%(label)s · écarté") % {"label": label}
             kind += " sig-dismissed"
+        label = escape(label)
         parts.append(_escape_lines(text[position:start]))
         parts.append(
             f'<mark class="sig sig-{kind}"{anchor} data-signal="{hit.signal}" tabindex="0" '
