@@ -22,7 +22,7 @@ from accalmie.clients.dashboard import (
     open_alerts,
 )
 from accalmie.comms.models import Interaction, InteractionParticipant
-from accalmie.detect.models import SIGNAL_LABELS
+from accalmie.detect.models import SIGNAL_LABELS, SignalHit
 from accalmie.health.models import Alert, HealthSnapshot, Status, WalkAwayDecision
 from accalmie.health.views_support import health_context
 from accalmie.projects.models import Project
@@ -85,7 +85,8 @@ def client_detail(request: HttpRequest, workspace: str, client_id: int) -> HttpR
                 "participants",
                 queryset=InteractionParticipant.objects.select_related("contact", "user"),
             ),
-            "hits",
+            # Each hit with its verdict, so a hit marked wrong shows as dismissed.
+            Prefetch("hits", queryset=SignalHit.objects.select_related("feedback")),
         )
         .order_by("-occurred_at", "-id")
     )
