@@ -19,6 +19,11 @@ from zoneinfo import ZoneInfo
 from accalmie.analysis.health_config import DEFAULT_CONFIG, HealthConfig
 
 
+def _fr1(value: float) -> str:
+    """Return a figure with one decimal, written the French way (3,5)."""
+    return f"{value:.1f}".replace(".", ",")
+
+
 @dataclass(frozen=True)
 class Message:
     """One exchange: who wrote it (the client or us), when, in which thread, to whom."""
@@ -572,7 +577,7 @@ def team_strain(
                     min(1.0, (config.strain_rating + 0.5 - mean) / 3),
                     (("pulse", p.ref) for p in pulses),
                     f"team_strain:{week.isoformat()}",
-                    f"L'équipe note la relation {mean:.1f}/5 la semaine du {week:%d/%m}.",
+                    f"L'équipe note la relation {_fr1(mean)}/5 la semaine du {week:%d/%m}.",
                     f"The team rates the relationship {mean:.1f}/5, week of {week:%d %b}.",
                     {"mean_rating": round(mean, 2), "ratings": len(pulses)},
                 )
@@ -591,8 +596,8 @@ def team_strain(
                 min(1.0, slide / 2),
                 (("pulse", p.ref) for _, ps in weeks[i + 1 - n : i + 1] for p in ps),
                 f"team_strain:slide:{week.isoformat()}",
-                f"Le moral de l'équipe baisse : {recent:.1f}/5 sur les {n} dernières semaines, "
-                f"contre {before:.1f}/5 auparavant.",
+                f"Le moral de l'équipe baisse : {_fr1(recent)}/5 sur les {n} dernières semaines, "
+                f"contre {_fr1(before)}/5 auparavant.",
                 f"The team's pulse is sliding: {recent:.1f}/5 over the last {n} weeks "
                 f"against {before:.1f}/5 before.",
                 {"recent_rating": round(recent, 2), "earlier_rating": round(before, 2)},
