@@ -13,6 +13,7 @@ import datetime as dt
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from django.contrib.auth import get_user_model
@@ -32,6 +33,10 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.html import escape
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
@@ -155,6 +160,25 @@ def sparkline(
     )
 
 
+def spark_svg(spark: Sparkline, label: str) -> str:
+    """Return the sparkline as an inline <svg> image named `label` (escaped, safe to print).
+
+    Everything but the label is numbers (the points are "x,y" pairs of floats).
+    """
+    w, h = spark.width, spark.height
+    return mark_safe(  # noqa: S308 - numbers and an escaped label
+        f'<svg class="spark" width="{w}" height="{h}" viewBox="0 0 {w} {h}" role="img" '
+        f'aria-label="{escape(label)}"><line class="spark-mid" x1="0" x2="{w}" y1="50%" '
+        f'y2="50%"/><polyline points="{spark.points}"/><circle cx="{spark.last_x}" '
+        f'cy="{spark.last_y}" r="2.5"/></svg>'
+    )
+
+
+def whole(value: float) -> str:
+    """Print a number rounded to a whole one, as the `floatformat:0` filter does (half up)."""
+    return str(int(Decimal(repr(float(value))).quantize(Decimal(1), rounding=ROUND_HALF_UP)))
+
+
 # -- the dashboard --------------------------------------------------------------------------
 
 
@@ -180,8 +204,15 @@ class Row:
     # Ready to print: the template does as little as it can per row (50 rows a page).
     url: str = ""
     manager: str = ""
+    status_key: str = "none"  # the CSS class and data-status of the row's status
     status_label: str = ""
+    score_text: str = ""  # the score, rounded as `floatformat:0` prints it
     spark_label: str = ""
+    spark_svg: str = ""  # the sparkline's <svg> element, escaped
+    change_text: str = ""  # "+3", "-12", "0": the change over the sparkline's period
+    change_class: str = ""  # "down", "up" or "" for a change within ±2 points
+    last_iso: str = ""  # the last exchange, as <time datetime> wants it
+    last_text: str = ""  # the last exchange's day in the active language
 
 
 @dataclass
@@ -250,18 +281,33 @@ def open_alerts(today: dt.date) -> Q:
     )
 
 
-def reason_text(reason: Mapping[str, Any], lang: str) -> Reason:
-    """Put a stored reason in words: the signal's name and, when stored, its explanation."""
+def reason_text(
+    reason: Mapping[str, Any],
+    lang: str,
+    labels: Mapping[str, str] | None = None,
+    counts: dict[int, str] | None = None,
+) -> Reason:
+    """Put a stored reason in words: the signal's name and, when stored, its explanation.
+
+    `labels` (the signals' names, already in the active language) and `counts` (the "n
+    passages" texts already written, by n) spare a page of reasons the same lookups.
+    """
     signal = str(reason.get("signal", ""))
     explanation = reason.get("explanation") or {}
     text = (explanation.get(lang) or explanation.get("fr", "")) if explanation else ""
     hits = int(reason.get("hits", 0))
     counted = not text and hits > 0
     if counted:
-        text = ngettext("%(n)s passage relevé", "%(n)s passages relevés", hits) % {"n": hits}
+        if counts is None or hits not in counts:
+            written = ngettext("%(n)s passage relevé", "%(n)s passages relevés", hits) % {"n": hits}
+            if counts is None:
+                counts = {}
+            counts[hits] = written
+        text = counts[hits]
+    label = labels.get(signal) if labels is not None else None
     return Reason(
         signal=signal,
-        label=str(SIGNAL_LABELS.get(signal, signal)),
+        label=label if label is not None else str(SIGNAL_LABELS.get(signal, signal)),
         text=text,
         points=float(reason.get("points", 0)),
         hits=hits,
@@ -310,8 +356,9 @@ def build_dashboard(
     not_scored = _("Pas encore calculée")
     no_manager = _("Sans chargé·e de compte")
     labels = {value: str(label) for value, label in Status.choices}
-    rows = [
-        Row(
+    rows = []
+    for c in page_clients:
+        row = Row(
             client=c,
             status=c.health_status,
             score=c.health_score,
@@ -321,24 +368,37 @@ def build_dashboard(
                 if c.account_manager
                 else no_manager
             ),
+            status_key=c.health_status or "none",
             status_label=labels.get(c.health_status, not_scored),
+            score_text="" if c.health_score is None else whole(c.health_score),
         )
-        for c in page_clients
-    ]
+        if c.last_interaction_at:
+            last = c.last_interaction_at
+            if timezone.is_aware(last):
+                last = timezone.localtime(last)
+            row.last_iso = last.isoformat()
+            row.last_text = date_format(last, "DATE_FORMAT")
+        rows.append(row)
     by_id = {row.client.pk: row for row in rows}
     snapshot_ids = [c.health_snapshot_id for c in page_clients if c.health_snapshot_id]
     if snapshot_ids:
         latest = {
             cid: (day, reasons)
-            for cid, day, reasons in HealthSnapshot.objects.filter(pk__in=snapshot_ids).values_list(
-                "client_id", "day", "reasons"
-            )
+            for cid, day, reasons in HealthSnapshot.objects.filter(pk__in=snapshot_ids)
+            .order_by()
+            .values_list("client_id", "day", "reasons")
         }
+        signal_names = {k: str(v) for k, v in SIGNAL_LABELS.items()}
+        counts: dict[int, str] = {}
         oldest_latest = min(day for day, _ in latest.values())
         series: dict[int, list[tuple[dt.date, float]]] = defaultdict(list)
-        for cid, day, score in HealthSnapshot.objects.filter(
-            client_id__in=list(latest), day__gte=oldest_latest - dt.timedelta(days=TREND_DAYS)
-        ).values_list("client_id", "day", "score"):
+        for cid, day, score in (
+            HealthSnapshot.objects.filter(
+                client_id__in=list(latest), day__gte=oldest_latest - dt.timedelta(days=TREND_DAYS)
+            )
+            .order_by()  # the sparkline sorts; the model's ordering would join the clients
+            .values_list("client_id", "day", "score")
+        ):
             series[cid].append((day, score))
         for cid, (day, reasons) in latest.items():
             row = by_id[cid]
@@ -352,8 +412,14 @@ def build_dashboard(
                     "last": round(row.spark.last),
                     "low": round(row.spark.lowest),
                 }
+                row.spark_svg = spark_svg(row.spark, row.spark_label)
+                change = row.spark.change
+                row.change_text = ("+" if change > 0 else "") + whole(change)
+                row.change_class = "down" if change < -2 else "up" if change > 2 else ""
             harmful = [r for r in reasons if float(r.get("points", 0)) < 0]
-            row.reasons = [reason_text(r, lang) for r in harmful[:REASONS_SHOWN]]
+            row.reasons = [
+                reason_text(r, lang, signal_names, counts) for r in harmful[:REASONS_SHOWN]
+            ]
     if rows:
         for cid, n in (
             Alert.objects.filter(open_alerts(today), client_id__in=list(by_id))
