@@ -17,7 +17,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.text import slugify
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from accalmie.accounts.access import client_for, membership_for, task_for, visible_tasks
 from accalmie.accounts.models import Membership
@@ -206,7 +206,14 @@ def _about_rows(
     return rows
 
 
+def _id_or_none(value: str) -> int | None:
+    """An object id from the query or the form: ASCII digits only ("²".isdigit() is true)."""
+    value = value.strip()
+    return int(value) if value.isascii() and value.isdigit() and len(value) <= 18 else None
+
+
 @login_required
+@require_http_methods(["GET", "POST"])
 def draft(request: HttpRequest, workspace: str, client_id: int) -> HttpResponse:
     """Write a reply from a template, in the client's language; check its tone; export it."""
     membership = membership_for(request.user, workspace)
@@ -216,14 +223,15 @@ def draft(request: HttpRequest, workspace: str, client_id: int) -> HttpResponse:
     data = request.POST if request.method == "POST" else request.GET
     templates = load_templates()
     task = None
-    if data.get("task", "").isdigit():
-        task = task_for(membership, int(data["task"]))
+    task_id = _id_or_none(data.get("task", ""))
+    if task_id is not None:
+        task = task_for(membership, task_id)
         if task.client_id != client.pk:
             task = None
     template_id = data.get("template", "") or (task.template_id if task else "")
     if template_id not in templates:
         template_id = ""
-    contact_id = int(data["contact"]) if data.get("contact", "").isdigit() else None
+    contact_id = _id_or_none(data.get("contact", ""))
     lang = "en" if client.language.startswith("en") else "fr"
     context: dict[str, Any] = {
         "membership": membership,
@@ -256,11 +264,12 @@ def draft(request: HttpRequest, workspace: str, client_id: int) -> HttpResponse:
         return render(request, "actions/draft.html", context, status=200)
     subject, body = rendered.subject, rendered.body
     if action in ("check", "export"):
-        subject = str(data.get("subject", subject))[:500]
+        # One line: a subject is a header of the exported .eml (no CR/LF may reach it).
+        subject = " ".join(str(data.get("subject", subject)).split())[:500]
         body = str(data.get("body", body))[:20_000]
     if action == "export":
         to_addr = recipient_address(records.contact)
-        if not to_addr:
+        if not to_addr or "\n" in to_addr or "\r" in to_addr:
             messages.error(request, _("Ce contact n'a pas d'adresse e-mail."))
         else:
             from accalmie.playbooks import Draft
