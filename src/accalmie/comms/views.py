@@ -11,11 +11,17 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
 
-from accalmie.accounts.access import client_for, interaction_for, membership_for
+from accalmie.accounts.access import (
+    client_for,
+    interaction_for,
+    membership_for,
+    visible_interactions,
+)
 from accalmie.capture.blobs import read_blob
 from accalmie.comms.forms import InteractionForm
-from accalmie.comms.models import Interaction, InteractionParticipant
+from accalmie.comms.models import InteractionParticipant
 from accalmie.comms.permissions import can_record, require_note
 from accalmie.comms.services import log_exchange
 from accalmie.detect.templatetags.signals import highlight
@@ -37,7 +43,10 @@ def interaction_detail(request: HttpRequest, workspace: str, interaction_id: int
     thread = []
     if interaction.thread_id:
         thread = list(
-            Interaction.objects.filter(thread_id=interaction.thread_id)
+            # A thread found by Message-ID may hold another client's exchanges: only those
+            # this member may see are listed.
+            visible_interactions(membership)
+            .filter(thread_id=interaction.thread_id)
             .prefetch_related(
                 Prefetch(
                     "participants",
@@ -94,6 +103,7 @@ def original_download(request: HttpRequest, workspace: str, interaction_id: int)
 
 
 @login_required
+@require_http_methods(["GET", "POST"])
 def interaction_record(request: HttpRequest, workspace: str, client_id: int) -> HttpResponse:
     """Record a call, a meeting or a note with a client (team members: notes only)."""
     membership = membership_for(request.user, workspace)
