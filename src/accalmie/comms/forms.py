@@ -25,6 +25,24 @@ DIRECTIONS = [
 ]
 # An exchange recorded by hand may be dated a little ahead (clocks), never later.
 FUTURE_SLACK = dt.timedelta(minutes=15)
+# Nor before this year (year 1 overflows when converted to UTC).
+EARLIEST_YEAR = 1990
+
+
+class ContactChoiceField(forms.ModelMultipleChoiceField):
+    """Contacts by id; a value that is not an id is an invalid choice, not a database error.
+
+    Django's `pk__in` lookup sends a too large number as is, and SQLite refuses it.
+    """
+
+    def _check_values(self, value: Any) -> Any:
+        for pk in value:
+            text = str(pk)
+            if not (text.isascii() and text.isdigit() and len(text) <= 18):
+                raise forms.ValidationError(
+                    self.error_messages["invalid_choice"], code="invalid_choice"
+                )
+        return super()._check_values(value)
 
 
 class InteractionForm(forms.Form):
@@ -78,7 +96,7 @@ class InteractionForm(forms.Form):
             "max_length": _("Le compte rendu fait au plus 50 000 caractères."),
         },
     )
-    attendees = forms.ModelMultipleChoiceField(
+    attendees = ContactChoiceField(
         label=_("Participants côté client"),
         queryset=Contact.objects.none(),
         required=False,
@@ -105,6 +123,10 @@ class InteractionForm(forms.Form):
             except (zoneinfo.ZoneInfoNotFoundError, ValueError):
                 zone = zoneinfo.ZoneInfo("Europe/Paris")
             value = value.replace(tzinfo=zone)
+        if value.year < EARLIEST_YEAR:
+            raise forms.ValidationError(
+                _("Un échange saisi ici date de %(year)s ou après.") % {"year": EARLIEST_YEAR}
+            )
         if value > timezone.now() + FUTURE_SLACK:
             raise forms.ValidationError(_("Un échange ne peut pas être daté dans le futur."))
         return value
