@@ -11,6 +11,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.formats import date_format
 from django.utils.translation import ngettext
+from django.views.decorators.http import require_http_methods
 
 from accalmie.accounts.access import membership_for
 from accalmie.accounts.models import Membership
@@ -33,6 +34,7 @@ def pulse_clients(membership: Membership) -> list[Client]:
 
 
 @login_required
+@require_http_methods(["GET", "POST"])
 def weekly_pulse(request: HttpRequest, workspace: str) -> HttpResponse:
     membership = membership_for(request.user, workspace)
     require_note(membership)
@@ -59,8 +61,10 @@ def weekly_pulse(request: HttpRequest, workspace: str) -> HttpResponse:
             )
     else:
         week = current_week()
+        # The week alone: with no client rows, the form's "at least one rating" check fails
+        # whatever the week, so only the week field's own cleaning is asked.
         form_week = PulseForm({"week": request.GET.get("week", "")}, clients=[])
-        if request.GET.get("week") and form_week.is_valid():
+        if request.GET.get("week") and not form_week.has_error("week"):
             week = form_week.cleaned_data["week"]
         initial: dict[str, object] = {"week": week}
         for pulse in TeamPulse.objects.filter(
