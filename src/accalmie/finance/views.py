@@ -9,6 +9,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
 
 from accalmie.accounts.access import client_for, membership_for, visible_clients
 from accalmie.accounts.models import Membership
@@ -35,6 +36,7 @@ def _client_invoices_url(workspace: str, client_id: int) -> str:
 
 
 @login_required
+@require_http_methods(["GET", "POST"])
 def invoice_create(request: HttpRequest, workspace: str, client_id: int) -> HttpResponse:
     membership = membership_for(request.user, workspace)
     client = client_for(membership, client_id)
@@ -69,6 +71,7 @@ def invoice_create(request: HttpRequest, workspace: str, client_id: int) -> Http
 
 
 @login_required
+@require_http_methods(["GET", "POST"])
 def invoice_payment(request: HttpRequest, workspace: str, invoice_id: int) -> HttpResponse:
     membership = membership_for(request.user, workspace)
     invoice = _invoice_for(membership, invoice_id)

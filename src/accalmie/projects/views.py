@@ -9,6 +9,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
 
 from accalmie.accounts.access import membership_for, visible_clients
 from accalmie.comms.permissions import require_record
@@ -18,6 +19,7 @@ from accalmie.projects.services import save_contract
 
 
 @login_required
+@require_http_methods(["GET", "POST"])
 def contract_edit(request: HttpRequest, workspace: str, project_id: int) -> HttpResponse:
     membership = membership_for(request.user, workspace)
     project = (
