@@ -19,6 +19,7 @@ from accalmie.clients.models import Client
 from accalmie.detect.feedback import counted_hits
 from accalmie.detect.models import SignalHit
 from accalmie.finance.models import Invoice
+from accalmie.health.feedback import counted_behaviour_hits
 from accalmie.health.models import BehaviourHit, HealthSnapshot, WalkAwayDecision
 from accalmie.playbooks import ContractFacts, Recommendation, Situation, select_playbooks
 from accalmie.projects.models import Contract, Project
@@ -124,8 +125,10 @@ def situation_for(
     )
     hits.update(countable_text_hits(text).values_list("signal", flat=True))
     hits.update(
-        BehaviourHit.objects.filter(
-            client=client, occurred_at__gt=since, occurred_at__lte=as_of
+        counted_behaviour_hits(  # signs marked wrong do not count
+            BehaviourHit.objects.filter(
+                client=client, occurred_at__gt=since, occurred_at__lte=as_of
+            )
         ).values_list("signal", flat=True)
     )
     scores: dict[str, int] = {}

@@ -92,6 +92,8 @@ class ClientRecords:
     pulses: Sequence[PulseRecord] = ()
     revisions: Sequence[RevisionRecord] = ()
     text_hits: Sequence[TextHit] = ()
+    # Keys of the behavioural hits a person marked wrong: they do not count.
+    dismissed: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)

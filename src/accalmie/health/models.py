@@ -6,6 +6,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from accalmie.detect.models import HitFeedback
+
 
 class Status(models.TextChoices):
     HEALTHY = "healthy", _("En bonne santé")
@@ -165,3 +167,39 @@ class WalkAwayDecision(models.Model):
 
     def __str__(self) -> str:
         return f"{self.client} {self.outcome}"
+
+
+class BehaviourFeedback(models.Model):
+    """A person's verdict on a behavioural sign: right, or wrong / not relevant.
+
+    Keyed by the client and the sign's `key`, not by the `BehaviourHit` row: a recomputation
+    may delete and recreate the row, and the verdict must outlive that. One verdict per
+    sign, the latest wins; the audit trail (`behaviour.feedback`) keeps every one.
+    """
+
+    Verdict = HitFeedback.Verdict
+
+    workspace = models.ForeignKey("accounts.Workspace", on_delete=models.CASCADE)
+    client = models.ForeignKey(
+        "clients.Client", on_delete=models.CASCADE, related_name="behaviour_feedback"
+    )
+    key = models.CharField(max_length=120)
+    signal = models.CharField(max_length=40)
+    verdict = models.CharField(_("verdict"), max_length=10, choices=HitFeedback.Verdict.choices)
+    note = models.TextField(_("note"), blank=True)
+    given_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    given_at = models.DateTimeField(auto_now=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-given_at", "-id"]
+        verbose_name = _("avis sur un signe de comportement")
+        verbose_name_plural = _("avis sur les signes de comportement")
+        constraints = [
+            models.UniqueConstraint(fields=["client", "key"], name="unique_behaviour_feedback")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.signal} {self.key} {self.verdict}"

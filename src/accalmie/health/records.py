@@ -18,6 +18,7 @@ from accalmie.comms.models import Direction, Interaction, InteractionParticipant
 from accalmie.detect.feedback import counted_hits  # hits marked wrong do not count
 from accalmie.detect.models import InteractionAnalysis, SignalHit
 from accalmie.finance.models import Invoice
+from accalmie.health.models import BehaviourFeedback
 from accalmie.projects.models import Contract, RevisionRound
 from accalmie.team.models import TeamPulse
 
@@ -120,6 +121,11 @@ def load_records(client_ids: Sequence[int]) -> dict[int, ClientRecords]:
         "pk", "client_id", "week", "rating"
     ):
         pulses[client_id].append(PulseRecord(pk, week, rating))
+    dismissed: dict[int, set[str]] = defaultdict(set)
+    for client_id, key in BehaviourFeedback.objects.filter(
+        client_id__in=ids, verdict=BehaviourFeedback.Verdict.WRONG
+    ).values_list("client_id", "key"):
+        dismissed[client_id].add(key)
     revisions: dict[int, list[RevisionRecord]] = defaultdict(list)
     for pk, client_id, project_id, on in RevisionRound.objects.filter(
         project__client_id__in=ids
@@ -133,6 +139,7 @@ def load_records(client_ids: Sequence[int]) -> dict[int, ClientRecords]:
             pulses=pulses[cid],
             revisions=revisions[cid],
             text_hits=text[cid],
+            dismissed=frozenset(dismissed.get(cid, ())),
         )
         for cid in ids
     }

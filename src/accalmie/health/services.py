@@ -55,11 +55,24 @@ def update_settings(
     return row
 
 
+def _split_hits(
+    records: ClientRecords, as_of: dt.datetime, config: HealthConfig
+) -> tuple[list[Hit], list[Hit]]:
+    """Return the hits that count and the behavioural hits a person marked wrong."""
+    found = behaviour.detect(records, as_of, config)
+    dismissed = [h for h in found if h.key in records.dismissed] if records.dismissed else []
+    if dismissed:
+        found = [h for h in found if h.key not in records.dismissed]
+    return found + behaviour.text_hits_as_hits(records.text_hits, as_of), dismissed
+
+
 def all_hits(records: ClientRecords, as_of: dt.datetime, config: HealthConfig) -> list[Hit]:
-    """Return the behavioural hits and the text hits of one client as of `as_of`."""
-    return behaviour.detect(records, as_of, config) + behaviour.text_hits_as_hits(
-        records.text_hits, as_of
-    )
+    """Return the behavioural hits and the text hits of one client as of `as_of`.
+
+    Hits a person marked wrong are left out (text hits by `load_records`, behavioural ones
+    by their key in `records.dismissed`).
+    """
+    return _split_hits(records, as_of, config)[0]
 
 
 def recent_records(records: ClientRecords, as_of: dt.datetime) -> int:
@@ -77,8 +90,16 @@ def score_records(
     records: ClientRecords, as_of: dt.datetime, config: HealthConfig
 ) -> tuple[Health, list[Hit]]:
     """Return the health of one client's records as of `as_of`, and the hits behind it."""
-    hits = all_hits(records, as_of, config)
-    return assess(hits, as_of, config, recent_records(records, as_of)), hits
+    health, hits, _dismissed = _score(records, as_of, config)
+    return health, hits
+
+
+def _score(
+    records: ClientRecords, as_of: dt.datetime, config: HealthConfig
+) -> tuple[Health, list[Hit], list[Hit]]:
+    """`score_records`, and the dismissed behavioural hits (stored, shown, not counted)."""
+    hits, dismissed = _split_hits(records, as_of, config)
+    return assess(hits, as_of, config, recent_records(records, as_of)), hits, dismissed
 
 
 def reasons_of(health: Health, limit: int = 5) -> list[dict[str, object]]:
@@ -294,8 +315,9 @@ def recompute_clients(
             config = configs.setdefault(ws, config_for(ws))
             history = histories.get(client.pk, [])
             hits: list[Hit] = []
+            dismissed: list[Hit] = []
             for at in days:
-                health, hits = score_records(records[client.pk], at, config)
+                health, hits, dismissed = _score(records[client.pk], at, config)
                 writes.snapshots.append(_snapshot_row(client, health, at.date()))
                 result.snapshots += 1
                 history = [s for s in history if s.day < at.date()]
@@ -329,7 +351,7 @@ def recompute_clients(
             old = stored_hits.get(client.pk, {})
             keep: set[str] = set()
             found = 0
-            for h in hits:
+            for h in hits + dismissed:  # dismissed signs stay stored, shown as such
                 if h.detector == "text":
                     continue
                 found += 1

@@ -6,23 +6,28 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accalmie.accounts.access import alert_for, client_for, membership_for, visible_alerts
-from accalmie.health.models import WalkAwayDecision, WalkAwayFlag
+from accalmie.detect.forms import FeedbackForm
+from accalmie.detect.models import SIGNAL_LABELS
+from accalmie.health.feedback import give_behaviour_feedback, verdicts_for
+from accalmie.health.models import BehaviourHit, WalkAwayDecision, WalkAwayFlag
 from accalmie.health.services import (
     acknowledge_alert,
     record_decision,
     set_walkaway_flag,
     snooze_alert,
 )
-from accalmie.health.views_support import alert_reasons
+from accalmie.health.views_support import alert_reasons, evidence_labels
 from accalmie.health.walkaway import assessment_for
 
 
@@ -122,3 +127,75 @@ def walkaway(request: HttpRequest, workspace: str, client_id: int) -> HttpRespon
         "errors": errors,
     }
     return render(request, "health/walkaway.html", context, status=400 if errors else 200)
+
+
+SIGNS_PER_PAGE = 25
+
+
+@login_required
+def behaviour_signs(request: HttpRequest, workspace: str, client_id: int) -> HttpResponse:
+    """List a client's behavioural signs, newest first, each with its evidence and verdict."""
+    membership = membership_for(request.user, workspace)
+    client = client_for(membership, client_id)
+    signs = BehaviourHit.objects.filter(client=client).order_by("-occurred_at", "-pk")
+    page = Paginator(signs, SIGNS_PER_PAGE).get_page(request.GET.get("page"))
+    rows = list(page.object_list)
+    verdicts = verdicts_for(rows)
+    refs = evidence_labels(client, {(str(k), int(i)) for h in rows for k, i in h.evidence})
+    lang = get_language() or "fr"
+    for hit in rows:
+        hit.label = str(SIGNAL_LABELS.get(hit.signal, hit.signal))  # type: ignore[attr-defined]
+        hit.text = hit.explanation(lang)  # type: ignore[attr-defined]
+        hit.fb = verdicts.get(hit.key)  # type: ignore[attr-defined]
+        hit.refs = [  # type: ignore[attr-defined]
+            refs[str(k), int(i)] for k, i in hit.evidence if (str(k), int(i)) in refs
+        ]
+    return render(
+        request,
+        "health/signs.html",
+        {
+            "membership": membership,
+            "workspace": membership.workspace,
+            "client": client,
+            "page": page,
+            "signs": rows,
+        },
+    )
+
+
+@login_required
+@require_POST
+def behaviour_feedback(
+    request: HttpRequest, workspace: str, client_id: int, hit_id: int
+) -> HttpResponse:
+    """Record a person's verdict on one behavioural sign, then show the list again."""
+    membership = membership_for(request.user, workspace)
+    client = client_for(membership, client_id)
+    hit = BehaviourHit.objects.filter(pk=hit_id, client=client).select_related("client").first()
+    if hit is None:
+        raise Http404("No such sign")
+    if not membership.can_write:
+        raise PermissionDenied
+    assert isinstance(request.user, User)
+    form = FeedbackForm(request.POST)
+    if form.is_valid():
+        try:
+            give_behaviour_feedback(
+                hit,
+                verdict=form.cleaned_data["verdict"],
+                note=form.cleaned_data["note"],
+                actor=request.user,
+            )
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(request, _("Merci : votre avis sur ce signe est enregistré."))
+    else:
+        messages.error(request, " ".join(str(e) for errs in form.errors.values() for e in errs))
+    # The recomputation keeps an unchanged sign's row; if it was rebuilt, find it by its key.
+    current = BehaviourHit.objects.filter(client=client, key=hit.key).values_list("pk", flat=True)
+    anchor = next(iter(current), hit.pk)
+    url = reverse("behaviour-signs", kwargs={"workspace": workspace, "client_id": client.pk})
+    page = request.POST.get("page", "")
+    query = f"?page={page}" if page.isdigit() else ""
+    return redirect(f"{url}{query}#sign-{anchor}")

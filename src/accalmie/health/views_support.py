@@ -71,6 +71,13 @@ def _labels(client: Client, refs: set[tuple[str, int]]) -> dict[tuple[str, int],
     return out
 
 
+def evidence_labels(
+    client: Client, refs: set[tuple[str, int]]
+) -> dict[tuple[str, int], dict[str, str]]:
+    """Resolve (kind, id) evidence to a label and, where there is a page, its link."""
+    return _labels(client, refs)
+
+
 def resolve_reasons(
     client: Client, reasons: list[dict[str, Any]], lang: str
 ) -> list[dict[str, Any]]:
@@ -143,6 +150,7 @@ def health_context(client: Client, lang: str) -> dict[str, Any]:
     from accalmie.health.models import Status
 
     data = client_health(client, dt.date.today(), lang[:2])  # noqa: DTZ011 - calendar day
+    data["signs"] = BehaviourHit.objects.filter(client=client).count()  # the signs page link
     if data["score"] is None:
         return data
     labels = dimension_labels()
