@@ -51,34 +51,6 @@ def record_invoice(
 
 
 @transaction.atomic
-def update_payment(
-    invoice: Invoice,
-    *,
-    paid_on: dt.date | None = None,
-    disputed: bool | None = None,
-    dispute_reason: str = "",
-    actor: User | None = None,
-) -> Invoice:
-    """Record a payment or a dispute of an invoice."""
-    if paid_on is not None and paid_on < invoice.issued_on:
-        raise ValidationError("An invoice cannot be paid before it is issued")
-    invoice.paid_on = paid_on if paid_on is not None else invoice.paid_on
-    if disputed is not None:
-        invoice.disputed = disputed
-        invoice.dispute_reason = dispute_reason
-    invoice.save(update_fields=["paid_on", "disputed", "dispute_reason"])
-    record_event(
-        action="invoice.payment",
-        obj=invoice,
-        workspace_id=invoice.client.workspace_id,
-        actor=actor,
-        data={"paid_on": str(invoice.paid_on), "disputed": invoice.disputed},
-    )
-    queue_health([invoice.client_id])
-    return invoice
-
-
-@transaction.atomic
 def set_payment(
     invoice: Invoice,
     *,
