@@ -54,20 +54,23 @@ def default_owner(client: Client, role: str) -> User | None:
     `director` → the first director of the workspace; `team_member` → the first member of the
     client's team; otherwise (and when nobody fits) the account manager, then a director.
     """
-    directors = list(
-        User.objects.filter(
-            memberships__workspace_id=client.workspace_id, memberships__role=Role.DIRECTOR
-        ).order_by("pk")
-    )
-    if role == Role.DIRECTOR and directors:
-        return directors[0]
+    # Each person is read only when the role needs them (the client page asks for every role).
     if role == Role.TEAM_MEMBER:
         member = client.team.order_by("pk").first()
         if member is not None:
             return member
-    if client.account_manager_id:
+    if role != Role.DIRECTOR and client.account_manager_id:
         return client.account_manager
-    return directors[0] if directors else None
+    director = (
+        User.objects.filter(
+            memberships__workspace_id=client.workspace_id, memberships__role=Role.DIRECTOR
+        )
+        .order_by("pk")
+        .first()
+    )
+    if director is not None:
+        return director
+    return client.account_manager if client.account_manager_id else None
 
 
 def accept_action(

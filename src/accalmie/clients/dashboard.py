@@ -17,6 +17,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from django.contrib.auth import get_user_model
+from django.core.exceptions import ObjectDoesNotExist
 from django.core.paginator import Page, Paginator
 from django.db.models import (
     Case,
@@ -37,11 +38,13 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
+from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from accalmie.accounts.access import visible_clients
 from accalmie.accounts.models import Membership
+from accalmie.analysis.signals import GOOD_SIGNALS
 from accalmie.clients.models import Client
 from accalmie.detect.models import SIGNAL_LABELS
 from accalmie.health.models import Alert, HealthSnapshot, Status
@@ -524,3 +527,72 @@ def chart_json(series: Mapping[str, Any]) -> dict[str, Any]:
             for i, key in enumerate(series["keys"])
         ],
     }
+
+
+# -- the client page's timeline ----------------------------------------------------------------
+
+
+@dataclass
+class TimelineHit:
+    url: str
+    label: str
+    good: bool
+    dismissed: bool  # a person marked the hit wrong
+
+
+@dataclass
+class TimelineEntry:
+    """One exchange of the client page's timeline, ready to print (25 a page)."""
+
+    interaction: Any
+    url: str
+    when_iso: str
+    when_text: str
+    channel: str
+    direction_label: str
+    sender: str
+    hits: list[TimelineHit]
+    excerpt: str
+
+
+def _dismissed(hit: Any) -> bool:
+    try:
+        feedback = hit.feedback
+    except ObjectDoesNotExist:
+        return False
+    return feedback is not None and feedback.verdict == "wrong"
+
+
+def timeline_entries(interactions: Sequence[Any], workspace_slug: str) -> list[TimelineEntry]:
+    """Put a page of exchanges (participants and hits with their feedback prefetched) in words."""
+    names = {k: str(v) for k, v in SIGNAL_LABELS.items()}
+    entries = []
+    for it in interactions:
+        url = reverse(
+            "interaction-detail", kwargs={"workspace": workspace_slug, "interaction_id": it.pk}
+        )
+        when = it.occurred_at
+        if timezone.is_aware(when):
+            when = timezone.localtime(when)
+        entries.append(
+            TimelineEntry(
+                interaction=it,
+                url=url,
+                when_iso=when.isoformat(),
+                when_text=date_format(when, "DATETIME_FORMAT"),
+                channel=it.get_channel_display(),
+                direction_label=it.get_direction_display(),
+                sender="".join(p.display_name for p in it.participants.all() if p.role == "from"),
+                hits=[
+                    TimelineHit(
+                        url=f"{url}#hit-{hit.pk}",
+                        label=names.get(hit.signal, hit.signal),
+                        good=hit.signal in GOOD_SIGNALS,
+                        dismissed=_dismissed(hit),
+                    )
+                    for hit in it.hits.all()
+                ],
+                excerpt=Truncator(it.body_text).chars(220),
+            )
+        )
+    return entries

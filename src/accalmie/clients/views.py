@@ -20,6 +20,7 @@ from accalmie.clients.dashboard import (
     chart_svg_lines,
     health_series,
     open_alerts,
+    timeline_entries,
 )
 from accalmie.comms.models import Interaction, InteractionParticipant
 from accalmie.detect.models import SIGNAL_LABELS, SignalHit
@@ -112,6 +113,7 @@ def client_detail(request: HttpRequest, workspace: str, client_id: int) -> HttpR
             "invoices": invoices,
             "pulses": client.pulses.select_related("member")[:12],
             "page": page,
+            "timeline": timeline_entries(page.object_list, membership.workspace.slug),
             "today": today,
             "health": health,
             "chart": {
