@@ -146,6 +146,16 @@ def test_demo_command_and_login_reach_every_timeline(db, capsys):
         assert escape(client.name) in listing.content.decode()
         newest = client.interactions.order_by("-occurred_at").first()
         assert escape(newest.subject) in page.content.decode()
+    # Two example tasks on the two worst clients, the first already late, listed in "Mes tâches".
+    from accalmie.actions.models import Task
+
+    tasks = list(Task.objects.filter(workspace__slug=DEMO_SLUG).order_by("due_on"))
+    assert len(tasks) == 2 and "2 example tasks" in out
+    assert tasks[0].due_on < dt.date.today() and {
+        t.client.health_snapshots.last().status for t in tasks
+    } <= {"critical", "at_risk", "watch"}
+    mine = http.get(reverse("task-list", kwargs={"workspace": DEMO_SLUG}) + "?all=1")
+    assert all(escape(t.title) in mine.content.decode() for t in tasks)
 
 
 def test_only_the_demo_user_can_log_in(demo):

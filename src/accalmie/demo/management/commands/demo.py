@@ -4,9 +4,11 @@ import datetime as dt
 from typing import Any
 
 from django.conf import settings
+from django.contrib.auth.models import User
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
+from django.utils.timezone import localdate as today
 
 from accalmie.accounts.models import Workspace
 from accalmie.clients.models import Client
@@ -21,6 +23,7 @@ from accalmie.demo.generator import (
     demo_fingerprint,
 )
 from accalmie.demo.stories import StoryError
+from accalmie.demo.tasks import seed_example_tasks
 from accalmie.health.services import recompute_clients
 
 
@@ -68,7 +71,9 @@ class Command(BaseCommand):
             as_of = dt.datetime.combine(result.anchor, dt.time(23, 59), dt.UTC)
             clients = list(Client.objects.filter(workspace=result.workspace).order_by("pk"))
             health = recompute_clients(clients, as_of=min(as_of, timezone.now()), history_weeks=26)
-            counts = {**counts, "alerts": health.alerts}
+            demo_user = User.objects.get(username=DEMO_USERNAME)
+            tasks = seed_example_tasks(result.workspace, demo_user, today())
+            counts = {**counts, "alerts": health.alerts, "tasks": tasks}
             anchor = result.anchor.isoformat()
             fingerprint = demo_fingerprint(result.workspace)
         url = f"http://127.0.0.1:{options['port']}/"
@@ -93,6 +98,7 @@ class Command(BaseCommand):
                 f"{counts['interactions']} interactions, {counts['invoices']} invoices, "
                 f"{counts['team_pulses']} team pulses"
                 + (f", {counts['alerts']} health alerts" if "alerts" in counts else "")
+                + (f", {counts['tasks']} example tasks" if "tasks" in counts else "")
             )
             self.stdout.write(
                 f"  Open {url} and log in as « {DEMO_USERNAME} », password « {DEMO_PASSWORD} »."
