@@ -566,7 +566,13 @@ def _dismissed(hit: Any) -> bool:
 def timeline_entries(interactions: Sequence[Any], workspace_slug: str) -> list[TimelineEntry]:
     """Put a page of exchanges (participants and hits with their feedback prefetched) in words."""
     names = {k: str(v) for k, v in SIGNAL_LABELS.items()}
-    entries = []
+    entries: list[TimelineEntry] = []
+    if not interactions:
+        return entries
+    meta = interactions[0]._meta
+    # What get_channel_display() and get_direction_display() say, looked up once a page.
+    channels = {k: str(v) for k, v in meta.get_field("channel").flatchoices}
+    directions = {k: str(v) for k, v in meta.get_field("direction").flatchoices}
     for it in interactions:
         url = reverse(
             "interaction-detail", kwargs={"workspace": workspace_slug, "interaction_id": it.pk}
@@ -580,8 +586,8 @@ def timeline_entries(interactions: Sequence[Any], workspace_slug: str) -> list[T
                 url=url,
                 when_iso=when.isoformat(),
                 when_text=date_format(when, "DATETIME_FORMAT"),
-                channel=it.get_channel_display(),
-                direction_label=it.get_direction_display(),
+                channel=channels.get(it.channel, it.channel),
+                direction_label=directions.get(it.direction, it.direction),
                 sender="".join(p.display_name for p in it.participants.all() if p.role == "from"),
                 hits=[
                     TimelineHit(

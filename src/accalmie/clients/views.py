@@ -72,6 +72,7 @@ def client_detail(request: HttpRequest, workspace: str, client_id: int) -> HttpR
     """Show a client: who they are, what was agreed, and every exchange, newest first."""
     membership = membership_for(request.user, workspace)
     client = client_for(membership, client_id)
+    client.workspace = membership.workspace  # the same row, read already: not read again
     projects = (
         Project.objects.filter(client=client)
         .select_related("contract__client_contact", "contract__agency_contact")
@@ -80,7 +81,6 @@ def client_detail(request: HttpRequest, workspace: str, client_id: int) -> HttpR
     )
     timeline = (
         Interaction.objects.filter(client=client)
-        .select_related("thread")
         .prefetch_related(
             Prefetch(
                 "participants",
@@ -97,9 +97,10 @@ def client_detail(request: HttpRequest, workspace: str, client_id: int) -> HttpR
     invoices = list(client.invoices.all()[:12])
     for invoice in invoices:
         invoice.late_days = invoice.days_late(today)  # type: ignore[attr-defined]
-    health = health_context(client, lang)
+    snapshots = list(HealthSnapshot.objects.filter(client=client).order_by("day"))
+    health = health_context(client, lang, snapshots)
     _anchor_hit_links(health.get("reasons", []))
-    series = health_series(list(HealthSnapshot.objects.filter(client=client).order_by("day")))
+    series = health_series(snapshots)
     return render(
         request,
         "clients/detail.html",

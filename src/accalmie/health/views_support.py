@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from typing import Any
 
 from django.urls import reverse
@@ -34,15 +35,26 @@ def dimension_labels() -> dict[str, str]:
 
 def _labels(client: Client, refs: set[tuple[str, int]]) -> dict[tuple[str, int], dict[str, str]]:
     """Resolve (kind, id) evidence to a label and, where there is a page, its link."""
-    slug = client.workspace.slug
+    slug = client.workspace.slug  # the client page sets the workspace it has already read
     out: dict[tuple[str, int], dict[str, str]] = {}
-    ids = {kind: [i for k, i in refs if k == kind] for kind, _ in refs}
+    ids: dict[str, list[int]] = {}
+    for kind, pk in refs:
+        ids.setdefault(kind, []).append(pk)
+    urls: dict[int, str] = {}
+
+    def interaction_url(pk: int) -> str:
+        if pk not in urls:
+            urls[pk] = reverse(
+                "interaction-detail", kwargs={"workspace": slug, "interaction_id": pk}
+            )
+        return urls[pk]
+
     for pk, subject, at in Interaction.objects.filter(
         client=client, pk__in=ids.get("interaction", [])
     ).values_list("pk", "subject", "occurred_at"):
         out["interaction", pk] = {
             "label": f"{at:%d/%m/%Y} — {subject or '…'}",
-            "url": reverse("interaction-detail", kwargs={"workspace": slug, "interaction_id": pk}),
+            "url": interaction_url(pk),
         }
     client_url = reverse("client-detail", kwargs={"workspace": slug, "client_id": client.pk})
     for pk, number, due in Invoice.objects.filter(
@@ -64,10 +76,7 @@ def _labels(client: Client, refs: set[tuple[str, int]]) -> dict[tuple[str, int],
         client=client, pk__in=ids.get("hit", [])
     ).values_list("pk", "interaction_id", "evidence"):
         words = " … ".join(e.get("text", "") for e in text[:2])
-        url = reverse(
-            "interaction-detail", kwargs={"workspace": slug, "interaction_id": interaction_id}
-        )
-        out["hit", pk] = {"label": f"« {words} »", "url": url}
+        out["hit", pk] = {"label": f"« {words} »", "url": interaction_url(interaction_id)}
     return out
 
 
@@ -118,9 +127,21 @@ def _rounded(value: float | None) -> float | None:
     return None if value is None else round(value, 1)
 
 
-def client_health(client: Client, today: dt.date, lang: str = "fr") -> dict[str, Any]:
-    """Return the latest score of a client with its dimensions, trends and resolved reasons."""
-    snaps = list(HealthSnapshot.objects.filter(client=client).order_by("day"))
+def client_health(
+    client: Client,
+    today: dt.date,
+    lang: str = "fr",
+    snapshots: Sequence[HealthSnapshot] | None = None,
+) -> dict[str, Any]:
+    """Return the latest score of a client with its dimensions, trends and resolved reasons.
+
+    `snapshots`: the client's snapshots by day, when the caller has read them already.
+    """
+    snaps = (
+        list(snapshots)
+        if snapshots is not None
+        else list(HealthSnapshot.objects.filter(client=client).order_by("day"))
+    )
     if not snaps:
         return {"score": None, "status": None, "dimensions": {}, "reasons": [], "trend": {}}
     latest = snaps[-1]
@@ -145,11 +166,14 @@ def recent_behaviour(client: Client, limit: int = 10) -> list[BehaviourHit]:
     return list(BehaviourHit.objects.filter(client=client).order_by("-occurred_at")[:limit])
 
 
-def health_context(client: Client, lang: str) -> dict[str, Any]:
-    """Return what the client page's health card shows."""
+def health_context(
+    client: Client, lang: str, snapshots: Sequence[HealthSnapshot] | None = None
+) -> dict[str, Any]:
+    """Return what the client page's health card shows (`snapshots`: as in client_health)."""
     from accalmie.health.models import Status
 
-    data = client_health(client, dt.date.today(), lang[:2])  # noqa: DTZ011 - calendar day
+    today = dt.date.today()  # noqa: DTZ011 - calendar day
+    data = client_health(client, today, lang[:2], snapshots)
     data["signs"] = BehaviourHit.objects.filter(client=client).count()  # the signs page link
     if data["score"] is None:
         return data
