@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
@@ -36,7 +36,7 @@ from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
-from django.utils.html import escape
+from django.utils.html import conditional_escape, escape
 from django.utils.safestring import mark_safe
 from django.utils.text import Truncator
 from django.utils.translation import gettext as _
@@ -177,6 +177,23 @@ def spark_svg(spark: Sparkline, label: str) -> str:
     )
 
 
+def reasons_html(reasons: Sequence[Reason]) -> str:
+    """Return the reasons as the dashboard's <ul class="reasons"> (escaped, safe to print)."""
+    if not reasons:
+        return ""
+    items = "".join(
+        f"<li><strong>{conditional_escape(r.label)}</strong> — "
+        + (
+            f'<span class="muted">{conditional_escape(r.text)}</span>'
+            if r.counted
+            else str(conditional_escape(r.text))
+        )
+        + "</li>"
+        for r in reasons
+    )
+    return mark_safe(f'<ul class="reasons">{items}</ul>')  # noqa: S308 - escaped above
+
+
 def whole(value: float) -> str:
     """Print a number rounded to a whole one, as the `floatformat:0` filter does (half up)."""
     return str(int(Decimal(repr(float(value))).quantize(Decimal(1), rounding=ROUND_HALF_UP)))
@@ -216,6 +233,7 @@ class Row:
     change_class: str = ""  # "down", "up" or "" for a change within ±2 points
     last_iso: str = ""  # the last exchange, as <time datetime> wants it
     last_text: str = ""  # the last exchange's day in the active language
+    reasons_html: str = ""  # the reasons' <ul>, escaped
 
 
 @dataclass
@@ -423,6 +441,7 @@ def build_dashboard(
             row.reasons = [
                 reason_text(r, lang, signal_names, counts) for r in harmful[:REASONS_SHOWN]
             ]
+            row.reasons_html = reasons_html(row.reasons)
     if rows:
         for cid, n in (
             Alert.objects.filter(open_alerts(today), client_id__in=list(by_id))
@@ -563,10 +582,11 @@ def _dismissed(hit: Any) -> bool:
     return feedback is not None and feedback.verdict == "wrong"
 
 
-def timeline_entries(interactions: Sequence[Any], workspace_slug: str) -> list[TimelineEntry]:
+def timeline_entries(page: Iterable[Any], workspace_slug: str) -> list[TimelineEntry]:
     """Put a page of exchanges (participants and hits with their feedback prefetched) in words."""
     names = {k: str(v) for k, v in SIGNAL_LABELS.items()}
     entries: list[TimelineEntry] = []
+    interactions = list(page)  # a page's queryset keeps these rows: not read again
     if not interactions:
         return entries
     meta = interactions[0]._meta
