@@ -403,3 +403,14 @@ def test_the_pulse_page_shows_the_week_asked_for(agency):
     for bad in ("2999-01-04", "abc", "²"):
         html = login(agency.teammate).get(_u(agency, "team-pulse"), {"week": bad}).content.decode()
         assert f'value="{current_week():%Y-%m-%d}"' in html
+
+
+def test_the_tone_check_and_the_forms_are_closed_to_outsiders_and_readers(agency, records):
+    body = {"body": "Vous n'avez pas envoyé le fichier.", "lang": "fr"}
+    assert login(agency.outsider).post(_u(agency, "tone-check"), body).status_code == 404
+    assert login(agency.owner).post(_u(agency, "tone-check"), body).status_code == 200
+    reader = login(agency.reader)
+    for url, _data in _writes(agency, records):
+        if "complete" in url or "accept" in url or "feedback" in url:
+            continue  # POST only
+        assert reader.get(url).status_code == 403, url

@@ -42,7 +42,7 @@ class ContactChoiceField(forms.ModelMultipleChoiceField):
                 raise forms.ValidationError(
                     self.error_messages["invalid_choice"], code="invalid_choice"
                 )
-        return super()._check_values(value)
+        return super()._check_values(value)  # type: ignore[misc]  # private in django-stubs
 
 
 class InteractionForm(forms.Form):
