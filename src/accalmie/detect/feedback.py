@@ -6,6 +6,7 @@ A hit marked wrong stops counting: the health records and anything else that rea
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -126,15 +127,15 @@ class SignalPrecision:
         }
 
 
-def precision_from_feedback(workspace_id: int | None = None) -> list[SignalPrecision]:
-    """Return each signal's precision as people judged it: right / (right + wrong)."""
-    rows = HitFeedback.objects.all()
-    if workspace_id is not None:
-        rows = rows.filter(workspace_id=workspace_id)
+def tally_verdicts(
+    rows: Iterable[tuple[str, str, str, str, dt.datetime]],
+) -> list[SignalPrecision]:
+    """Return each signal's precision from (signal, verdict, note, evidence, given_at) rows.
+
+    Worst first; a note keeps its verdict, the evidence it was about and when it was given.
+    """
     out: dict[str, SignalPrecision] = {}
-    for signal, verdict, note, evidence, at in rows.order_by("signal", "-given_at").values_list(
-        "signal", "verdict", "note", "evidence_text", "given_at"
-    ):
+    for signal, verdict, note, evidence, at in rows:
         item = out.setdefault(signal, SignalPrecision(signal))
         if verdict == RIGHT:
             item.right += 1
@@ -146,4 +147,16 @@ def precision_from_feedback(workspace_id: int | None = None) -> list[SignalPreci
             )
     return sorted(
         out.values(), key=lambda p: (p.precision if p.precision is not None else 2, p.signal)
+    )
+
+
+def precision_from_feedback(workspace_id: int | None = None) -> list[SignalPrecision]:
+    """Return each signal's precision as people judged it: right / (right + wrong)."""
+    rows = HitFeedback.objects.all()
+    if workspace_id is not None:
+        rows = rows.filter(workspace_id=workspace_id)
+    return tally_verdicts(
+        rows.order_by("signal", "-given_at").values_list(
+            "signal", "verdict", "note", "evidence_text", "given_at"
+        )
     )

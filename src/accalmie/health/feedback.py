@@ -13,7 +13,7 @@ from django.db import transaction
 from django.db.models import Exists, OuterRef, QuerySet
 
 from accalmie.core.audit import record_event
-from accalmie.detect.feedback import SignalPrecision
+from accalmie.detect.feedback import SignalPrecision, tally_verdicts
 from accalmie.health.models import BehaviourFeedback, BehaviourHit
 
 WRONG = BehaviourFeedback.Verdict.WRONG
@@ -95,19 +95,8 @@ def behaviour_precision(workspace_id: int | None = None) -> list[SignalPrecision
     rows = BehaviourFeedback.objects.all()
     if workspace_id is not None:
         rows = rows.filter(workspace_id=workspace_id)
-    out: dict[str, SignalPrecision] = {}
-    for signal, verdict, note, key, at in rows.order_by("signal", "-given_at").values_list(
-        "signal", "verdict", "note", "key", "given_at"
-    ):
-        item = out.setdefault(signal, SignalPrecision(signal))
-        if verdict == RIGHT:
-            item.right += 1
-        else:
-            item.wrong += 1
-        if note:
-            item.notes.append(
-                {"verdict": verdict, "note": note, "evidence": key, "at": at.isoformat()}
-            )
-    return sorted(
-        out.values(), key=lambda p: (p.precision if p.precision is not None else 2, p.signal)
+    return tally_verdicts(
+        rows.order_by("signal", "-given_at").values_list(
+            "signal", "verdict", "note", "key", "given_at"
+        )
     )
