@@ -89,7 +89,7 @@ def test_playbook_to_task_to_reply_with_live_tone_check_and_eml(login_as, demo_l
     # The task is in the task list; completing it writes a note in the client's timeline.
     page.get_by_role("link", name="Mes tâches").click()
     # The suggested owner is the account manager (Claire), not the director logged in.
-    expect(page.get_by_text("Aucune tâche à faire.")).to_be_visible()
+    expect(page.locator("tr.task", has_text="Parler du comportement directement")).to_have_count(0)
     page.get_by_role("link", name="Voir toutes les tâches des clients que je suis").click()
     row = page.locator("tr.task", has_text="Parler du comportement directement")
     expect(row).to_have_count(1)
