@@ -341,6 +341,14 @@ def test_bad_ids_in_the_draft_query_are_not_server_errors(agency, records):
     assert http.get(url, {"task": "-1", "contact": "abc"}).status_code == 200
 
 
+def test_bad_dashboard_filters_are_not_server_errors(agency):
+    http = _quiet(agency.director)
+    url = reverse("client-list", kwargs={"workspace": agency.workspace.slug})
+    for manager in ("²", HUGE, "-3", "abc"):
+        response = http.get(url, {"manager": manager, "status": "nope", "signal": "<x>"})
+        assert response.status_code == 200, manager
+
+
 def test_bad_exchange_records_are_400s(agency, records):
     http = _quiet(agency.owner)
     url = _u(agency, "interaction-record", client_id=agency.client.pk)

@@ -88,7 +88,12 @@ class Filters:
         status = query.get("status", "")
         signal = query.get("signal", "")
         manager_raw = query.get("manager", "")
-        manager = int(manager_raw) if manager_raw.isdigit() else None
+        # ASCII digits only ("²".isdigit() is true) and no more than a database id can hold.
+        manager = (
+            int(manager_raw)
+            if manager_raw.isascii() and manager_raw.isdigit() and len(manager_raw) <= 18
+            else None
+        )
         return cls(
             status=status if status in STATUS_RANK or status == "none" else "",
             manager=manager,
