@@ -176,6 +176,23 @@ def test_decision_is_recorded_with_its_reason_and_audited(agency):
     assert AuditEvent.objects.filter(action="walkaway.decide").exists()
 
 
+def test_team_members_flag_conduct_but_do_not_decide(agency):
+    """Deciding to end a relationship is for account managers and directors."""
+    walk = reverse("walkaway", kwargs={"workspace": "boreal", "client_id": agency.client.pk})
+    teammate = login(agency.teammate)
+    page = teammate.get(walk).content.decode()
+    assert 'value="flag"' in page and 'value="decision"' not in page
+    decide = {"form": "decision", "outcome": "prepare_exit", "reason": "Assez"}
+    assert teammate.post(walk, decide).status_code == 403
+    assert teammate.post(walk, {"form": "flag", "illegal_or_unethical": "on"}).status_code == 302
+    assert login(agency.reader).post(walk, decide).status_code == 403
+    assert login(agency.director).post(walk, decide).status_code == 302
+    assert list(WalkAwayDecision.objects.values_list("decided_by", flat=True)) == [
+        agency.director.pk
+    ]
+    assert login(agency.owner).put(walk).status_code == 405
+
+
 def test_acknowledge_and_snooze_from_the_inbox(agency):
     base = dict(
         workspace=agency.workspace,

@@ -14,9 +14,10 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from accalmie.accounts.access import alert_for, client_for, membership_for, visible_alerts
+from accalmie.accounts.models import Role
 from accalmie.detect.forms import FeedbackForm
 from accalmie.detect.models import SIGNAL_LABELS
 from accalmie.health.feedback import give_behaviour_feedback, verdicts_for
@@ -82,7 +83,12 @@ def alert_action(request: HttpRequest, workspace: str, alert_id: int) -> HttpRes
     return redirect("alert-list", workspace=workspace)
 
 
+# Who decides whether a relationship goes on: the account managers and the directors.
+DECIDING_ROLES = frozenset({Role.DIRECTOR, Role.ACCOUNT_MANAGER})
+
+
 @login_required
+@require_http_methods(["GET", "POST"])
 def walkaway(request: HttpRequest, workspace: str, client_id: int) -> HttpResponse:
     """Show the walk-away assessment of a client; record the flag or a decision."""
     membership = membership_for(request.user, workspace)
@@ -102,6 +108,8 @@ def walkaway(request: HttpRequest, workspace: str, client_id: int) -> HttpRespon
             )
             messages.success(request, _("Signalement enregistré."))
             return redirect("walkaway", workspace=workspace, client_id=client.pk)
+        if membership.role not in DECIDING_ROLES:
+            raise PermissionDenied
         try:
             record_decision(
                 client,
@@ -124,6 +132,7 @@ def walkaway(request: HttpRequest, workspace: str, client_id: int) -> HttpRespon
         "flag": WalkAwayFlag.objects.filter(client=client).first(),
         "decisions": WalkAwayDecision.objects.filter(client=client).select_related("decided_by"),
         "outcomes": WalkAwayDecision.Outcome.choices,
+        "can_decide": membership.role in DECIDING_ROLES,
         "errors": errors,
     }
     return render(request, "health/walkaway.html", context, status=400 if errors else 200)
