@@ -6,34 +6,70 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('accounts', '0001_initial'),
-        ('clients', '0001_initial'),
-        ('health', '0001_initial'),
+        ("accounts", "0001_initial"),
+        ("clients", "0001_initial"),
+        ("health", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='BehaviourFeedback',
+            name="BehaviourFeedback",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('key', models.CharField(max_length=120)),
-                ('signal', models.CharField(max_length=40)),
-                ('verdict', models.CharField(choices=[('right', 'Juste'), ('wrong', 'Faux / hors sujet')], max_length=10, verbose_name='verdict')),
-                ('note', models.TextField(blank=True, verbose_name='note')),
-                ('given_at', models.DateTimeField(auto_now=True)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('client', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='behaviour_feedback', to='clients.client')),
-                ('given_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('workspace', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, to='accounts.workspace')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("key", models.CharField(max_length=120)),
+                ("signal", models.CharField(max_length=40)),
+                (
+                    "verdict",
+                    models.CharField(
+                        choices=[("right", "Juste"), ("wrong", "Faux / hors sujet")],
+                        max_length=10,
+                        verbose_name="verdict",
+                    ),
+                ),
+                ("note", models.TextField(blank=True, verbose_name="note")),
+                ("given_at", models.DateTimeField(auto_now=True)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "client",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="behaviour_feedback",
+                        to="clients.client",
+                    ),
+                ),
+                (
+                    "given_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "workspace",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, to="accounts.workspace"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'avis sur un signe de comportement',
-                'verbose_name_plural': 'avis sur les signes de comportement',
-                'ordering': ['-given_at', '-id'],
-                'constraints': [models.UniqueConstraint(fields=('client', 'key'), name='unique_behaviour_feedback')],
+                "verbose_name": "avis sur un signe de comportement",
+                "verbose_name_plural": "avis sur les signes de comportement",
+                "ordering": ["-given_at", "-id"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("client", "key"), name="unique_behaviour_feedback"
+                    )
+                ],
             },
         ),
     ]
