@@ -153,12 +153,10 @@ def behaviour_signs(request: HttpRequest, workspace: str, client_id: int) -> Htt
     refs = evidence_labels(client, {(str(k), int(i)) for h in rows for k, i in h.evidence})
     lang = get_language() or "fr"
     for hit in rows:
-        hit.label = str(SIGNAL_LABELS.get(hit.signal, hit.signal))  # type: ignore[attr-defined]
-        hit.text = hit.explanation(lang)  # type: ignore[attr-defined]
-        hit.fb = verdicts.get(hit.key)  # type: ignore[attr-defined]
-        hit.refs = [  # type: ignore[attr-defined]
-            refs[str(k), int(i)] for k, i in hit.evidence if (str(k), int(i)) in refs
-        ]
+        hit.label = str(SIGNAL_LABELS.get(hit.signal, hit.signal))
+        hit.text = hit.explanation(lang)
+        hit.fb = verdicts.get(hit.key)
+        hit.refs = [refs[str(k), int(i)] for k, i in hit.evidence if (str(k), int(i)) in refs]
     return render(
         request,
         "health/signs.html",
