@@ -29,6 +29,16 @@ from accalmie.health.views_support import health_context
 from accalmie.projects.models import Project
 
 TIMELINE_PAGE_SIZE = 25
+TIMELINE_UNREAD = (
+    "body_full",
+    "quoted_text",
+    "signature_text",
+    "body_html",
+    "references",
+    "message_id",
+    "in_reply_to",
+)
+HIT_UNREAD = ("evidence", "explanation_fr", "explanation_en", "detector", "detector_version")
 
 
 @login_required
@@ -79,15 +89,23 @@ def client_detail(request: HttpRequest, workspace: str, client_id: int) -> HttpR
         .prefetch_related("contract__scope_items", "milestones")
         .annotate(revisions_used=Count("revision_rounds"))
     )
+    # The timeline shows a sender, a subject, an excerpt and hit badges: the long texts it
+    # does not show (full body, quotes, HTML, headers; the hits' evidence) are not read.
     timeline = (
         Interaction.objects.filter(client=client)
+        .defer(*TIMELINE_UNREAD)
         .prefetch_related(
             Prefetch(
                 "participants",
-                queryset=InteractionParticipant.objects.select_related("contact", "user"),
+                queryset=InteractionParticipant.objects.filter(role="from").select_related(
+                    "contact", "user"
+                ),
             ),
             # Each hit with its verdict, so a hit marked wrong shows as dismissed.
-            Prefetch("hits", queryset=SignalHit.objects.select_related("feedback")),
+            Prefetch(
+                "hits",
+                queryset=SignalHit.objects.select_related("feedback").defer(*HIT_UNREAD),
+            ),
         )
         .order_by("-occurred_at", "-id")
     )
