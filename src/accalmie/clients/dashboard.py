@@ -48,6 +48,7 @@ from accalmie.analysis.signals import GOOD_SIGNALS
 from accalmie.clients.models import Client
 from accalmie.detect.models import SIGNAL_LABELS
 from accalmie.health.models import Alert, HealthSnapshot, Status
+from accalmie.health.views_support import dimension_labels
 
 PAGE_SIZE = 50
 TREND_DAYS = 90
@@ -57,18 +58,6 @@ SEARCH_MAX = 100
 # Worst first; a client with no score yet comes last.
 STATUS_RANK = {"critical": 0, "at_risk": 1, "watch": 2, "healthy": 3}
 NO_STATUS_RANK = 4
-
-
-def dimension_labels() -> dict[str, str]:
-    """Return the health dimensions' names in the active language."""
-    return {
-        "respect": _("Respect et ton"),
-        "scope": _("Attentes et périmètre"),
-        "communication": _("Communication"),
-        "finance": _("Finances"),
-        "team": _("Équipe"),
-        "partnership": _("Partenariat"),
-    }
 
 
 # -- filters --------------------------------------------------------------------------------

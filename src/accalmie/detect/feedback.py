@@ -61,8 +61,8 @@ def relink_feedback(interaction_ids: Iterable[int]) -> int:
     return len(linked)
 
 
-def give_feedback(hit: SignalHit, *, verdict: str, note: str = "", actor: User) -> HitFeedback:
-    """Record (or change) the verdict on a hit, audit it, and rescore its client at once."""
+def checked_verdict(verdict: str, note: str) -> str:
+    """Refuse an unknown verdict or an overlong note; return the note, trimmed."""
     if verdict not in HitFeedback.Verdict.values:
         raise ValidationError(
             f"Unknown verdict « {verdict} »: {', '.join(HitFeedback.Verdict.values)}"
@@ -70,6 +70,12 @@ def give_feedback(hit: SignalHit, *, verdict: str, note: str = "", actor: User) 
     note = note.strip()
     if len(note) > 2000:
         raise ValidationError("A note is at most 2,000 characters")
+    return note
+
+
+def give_feedback(hit: SignalHit, *, verdict: str, note: str = "", actor: User) -> HitFeedback:
+    """Record (or change) the verdict on a hit, audit it, and rescore its client at once."""
+    note = checked_verdict(verdict, note)
     interaction = hit.interaction
     with transaction.atomic():
         row, created = HitFeedback.objects.update_or_create(

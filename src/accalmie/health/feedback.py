@@ -8,12 +8,11 @@ read `counted_behaviour_hits()` instead. The row itself stays, shown as dismisse
 from __future__ import annotations
 
 from django.contrib.auth.models import User
-from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Exists, OuterRef, QuerySet
 
 from accalmie.core.audit import record_event
-from accalmie.detect.feedback import SignalPrecision, tally_verdicts
+from accalmie.detect.feedback import SignalPrecision, checked_verdict, tally_verdicts
 from accalmie.health.models import BehaviourFeedback, BehaviourHit
 
 WRONG = BehaviourFeedback.Verdict.WRONG
@@ -52,13 +51,7 @@ def give_behaviour_feedback(
     hit: BehaviourHit, *, verdict: str, note: str = "", actor: User
 ) -> BehaviourFeedback:
     """Record (or change) the verdict on a behavioural sign, audit it, rescore its client now."""
-    if verdict not in BehaviourFeedback.Verdict.values:
-        raise ValidationError(
-            f"Unknown verdict « {verdict} »: {', '.join(BehaviourFeedback.Verdict.values)}"
-        )
-    note = note.strip()
-    if len(note) > 2000:
-        raise ValidationError("A note is at most 2,000 characters")
+    note = checked_verdict(verdict, note)
     with transaction.atomic():
         row, created = BehaviourFeedback.objects.update_or_create(
             client_id=hit.client_id,
