@@ -13,6 +13,7 @@ from dataclasses import dataclass
 import pytest
 from django.contrib.auth.models import AbstractUser
 from django.test import Client as HttpClient
+from django.utils import translation
 
 from accalmie.accounts.models import Role, Workspace
 from accalmie.clients.models import Client
@@ -44,6 +45,15 @@ class Agency:
 def _fast_password_hashing(settings) -> None:
     """Hash test users' passwords cheaply (the default hasher costs ~0.3 s a user)."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _interface_language_is_french():
+    """Start every test in French, as the app does: a request in English (the test client
+    runs the middleware in this thread) must not leak its language into the next test."""
+    translation.activate("fr")
+    yield
+    translation.activate("fr")
 
 
 @pytest.fixture

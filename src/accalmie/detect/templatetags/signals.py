@@ -17,20 +17,57 @@ from accalmie.detect.models import SIGNAL_LABELS, SignalHit
 register = template.Library()
 
 
+# Pieces of one hit's evidence closer than this, in one sentence, are shown as one passage.
+JOIN_GAP = 60
+SENTENCE_END = frozenset(".!?\n")
+
+
 def _spans(text: str, hits: Iterable[SignalHit]) -> list[tuple[int, int, SignalHit]]:
-    spans = []
+    pieces = []
     for hit in hits:
         for evidence in hit.evidence:
             start, end = int(evidence["start"]), int(evidence["end"])
             # Offsets are only trusted while the text is the one that was analysed.
             if 0 <= start < end <= len(text) and text[start:end] == evidence["text"]:
-                spans.append((start, end, hit))
+                pieces.append((start, end, hit))
+    starts = sorted(p[0] for p in pieces)
+    spans = _joined(text, pieces, starts)
     spans.sort(key=lambda s: (s[0], -s[2].score))
     kept: list[tuple[int, int, SignalHit]] = []
     for span in spans:
         if not kept or span[0] >= kept[-1][1]:
             kept.append(span)
     return kept
+
+
+def _joined(
+    text: str, pieces: list[tuple[int, int, SignalHit]], starts: list[int]
+) -> list[tuple[int, int, SignalHit]]:
+    """Join the nearby pieces of each hit's evidence into one passage ("Si … livré").
+
+    Two pieces join when the words between them are short, end no sentence, and hold no
+    other piece: the reader sees the phrase, and no other hit loses its mark.
+    """
+    joined: list[tuple[int, int, SignalHit]] = []
+    for hit_pieces in _by_hit(pieces):
+        current = hit_pieces[0]
+        for piece in hit_pieces[1:]:
+            gap = text[current[1] : piece[0]]
+            between = any(current[1] <= s < piece[0] for s in starts)
+            if len(gap) <= JOIN_GAP and not SENTENCE_END & set(gap) and not between:
+                current = (current[0], max(current[1], piece[1]), current[2])
+            else:
+                joined.append(current)
+                current = piece
+        joined.append(current)
+    return joined
+
+
+def _by_hit(pieces: list[tuple[int, int, SignalHit]]) -> list[list[tuple[int, int, SignalHit]]]:
+    groups: dict[int, list[tuple[int, int, SignalHit]]] = {}
+    for piece in pieces:
+        groups.setdefault(id(piece[2]), []).append(piece)
+    return [sorted(group, key=lambda p: p[0]) for group in groups.values()]
 
 
 def _escape_lines(text: str) -> str:
