@@ -12,7 +12,6 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import translation
 
 from accalmie.accounts.models import Role
 from accalmie.clients.dashboard import Filters, sparkline
@@ -275,6 +274,12 @@ def test_client_page_has_the_chart_reasons_with_evidence_and_records(portfolio):
     hit = SignalHit.objects.filter(client=agency.client).first()
     assert hit is not None
     assert re.search(r'href="/w/boreal/interactions/\d+/#hit-\d+" data-ref="hit-\d+"', html)
+    # ... and that exchange is not listed again beside its hit in the same reason.
+    reasons = html.split('class="reason-list"')[1].split("</ol>")[0].split('<li class="reason"')
+    for reason in reasons:
+        hit_pages = set(re.findall(r'href="([^"#]+)#hit-\d+" data-ref="hit-', reason))
+        pages = set(re.findall(r'href="([^"#]+)" data-ref="interaction-', reason))
+        assert not hit_pages & pages
     # Invoices with their lateness, open alerts, the walk-away card, contacts.
     assert re.search(r"\d+ jours</span>", html)
     assert "Alertes ouvertes" in html and "Faut-il mettre fin à la relation ?" in html
@@ -288,10 +293,8 @@ def test_client_page_in_english_localises_labels_and_dates(portfolio):
     agency = portfolio
     http = login(agency.owner)
     http.cookies["django_language"] = "en"
-    # The middleware activates English in this thread: give the next tests their language back.
-    with translation.override(translation.get_language()):
-        html = http.get(_detail_url(agency, agency.client)).content.decode()
-        board = http.get(_board_url(agency)).content.decode()
+    html = http.get(_detail_url(agency, agency.client)).content.decode()
+    board = http.get(_board_url(agency)).content.decode()
     assert '<html lang="en">' in html and '<html lang="en">' in board
     day = HealthSnapshot.objects.filter(client=agency.client).latest("day").day
     assert day.strftime("%B") in html  # a month's English name, e.g. "May 4, 2026"

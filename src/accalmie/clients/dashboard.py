@@ -13,11 +13,9 @@ import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from django.contrib.auth import get_user_model
-from django.core.exceptions import ObjectDoesNotExist
 from django.core.paginator import Page, Paginator
 from django.db.models import (
     Case,
@@ -32,7 +30,7 @@ from django.db.models import (
     Value,
     When,
 )
-from django.db.models.functions import Coalesce
+from django.template.defaultfilters import floatformat
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -47,6 +45,7 @@ from accalmie.accounts.models import Membership
 from accalmie.analysis.signals import GOOD_SIGNALS
 from accalmie.clients.models import Client
 from accalmie.detect.models import SIGNAL_LABELS
+from accalmie.detect.templatetags.signals import _dismissed
 from accalmie.health.models import Alert, HealthSnapshot, Status
 from accalmie.health.views_support import dimension_labels
 
@@ -188,11 +187,6 @@ def reasons_html(reasons: Sequence[Reason]) -> str:
     return mark_safe(f'<ul class="reasons">{items}</ul>')  # noqa: S308 - escaped above
 
 
-def whole(value: float) -> str:
-    """Print a number rounded to a whole one, as the `floatformat:0` filter does (half up)."""
-    return str(int(Decimal(repr(float(value))).quantize(Decimal(1), rounding=ROUND_HALF_UP)))
-
-
 # -- the dashboard --------------------------------------------------------------------------
 
 
@@ -220,7 +214,7 @@ class Row:
     manager: str = ""
     status_key: str = "none"  # the CSS class and data-status of the row's status
     status_label: str = ""
-    score_text: str = ""  # the score, rounded as `floatformat:0` prints it
+    score_text: str = ""  # the score, as `floatformat:0` prints it
     spark_label: str = ""
     spark_svg: str = ""  # the sparkline's <svg> element, escaped
     change_text: str = ""  # "+3", "-12", "0": the change over the sparkline's period
@@ -257,20 +251,10 @@ def ranked_clients(membership: Membership) -> QuerySet[Any]:
             health_snapshot_id=_latest("pk"),
         )
         .annotate(
-            risk_rank=Coalesce(
-                Subquery(
-                    HealthSnapshot.objects.filter(client=OuterRef("pk"))
-                    .order_by("-day")
-                    .annotate(
-                        rank=Case(
-                            *(When(status=s, then=Value(r)) for s, r in STATUS_RANK.items()),
-                            default=Value(NO_STATUS_RANK),
-                            output_field=IntegerField(),
-                        )
-                    )
-                    .values("rank")[:1]
-                ),
-                Value(NO_STATUS_RANK),
+            risk_rank=Case(
+                *(When(health_status=s, then=Value(r)) for s, r in STATUS_RANK.items()),
+                default=Value(NO_STATUS_RANK),
+                output_field=IntegerField(),
             )
         )
         .order_by("risk_rank", F("health_score").asc(nulls_last=True), "name", "pk")
@@ -296,33 +280,18 @@ def open_alerts(today: dt.date) -> Q:
     )
 
 
-def reason_text(
-    reason: Mapping[str, Any],
-    lang: str,
-    labels: Mapping[str, str] | None = None,
-    counts: dict[int, str] | None = None,
-) -> Reason:
-    """Put a stored reason in words: the signal's name and, when stored, its explanation.
-
-    `labels` (the signals' names, already in the active language) and `counts` (the "n
-    passages" texts already written, by n) spare a page of reasons the same lookups.
-    """
+def reason_text(reason: Mapping[str, Any], lang: str) -> Reason:
+    """Put a stored reason in words: the signal's name and, when stored, its explanation."""
     signal = str(reason.get("signal", ""))
     explanation = reason.get("explanation") or {}
-    text = (explanation.get(lang) or explanation.get("fr", "")) if explanation else ""
+    text = explanation.get(lang) or explanation.get("fr", "")
     hits = int(reason.get("hits", 0))
     counted = not text and hits > 0
     if counted:
-        if counts is None or hits not in counts:
-            written = ngettext("%(n)s passage relevé", "%(n)s passages relevés", hits) % {"n": hits}
-            if counts is None:
-                counts = {}
-            counts[hits] = written
-        text = counts[hits]
-    label = labels.get(signal) if labels is not None else None
+        text = ngettext("%(n)s passage relevé", "%(n)s passages relevés", hits) % {"n": hits}
     return Reason(
         signal=signal,
-        label=label if label is not None else str(SIGNAL_LABELS.get(signal, signal)),
+        label=str(SIGNAL_LABELS.get(signal, signal)),
         text=text,
         points=float(reason.get("points", 0)),
         hits=hits,
@@ -385,7 +354,7 @@ def build_dashboard(
             ),
             status_key=c.health_status or "none",
             status_label=labels.get(c.health_status, not_scored),
-            score_text="" if c.health_score is None else whole(c.health_score),
+            score_text="" if c.health_score is None else str(floatformat(c.health_score, 0)),
         )
         if c.last_interaction_at:
             last = c.last_interaction_at
@@ -403,8 +372,6 @@ def build_dashboard(
             .order_by()
             .values_list("client_id", "day", "reasons")
         }
-        signal_names = {k: str(v) for k, v in SIGNAL_LABELS.items()}
-        counts: dict[int, str] = {}
         oldest_latest = min(day for day, _ in latest.values())
         series: dict[int, list[tuple[dt.date, float]]] = defaultdict(list)
         for cid, day, score in (
@@ -429,12 +396,10 @@ def build_dashboard(
                 }
                 row.spark_svg = spark_svg(row.spark, row.spark_label)
                 change = row.spark.change
-                row.change_text = ("+" if change > 0 else "") + whole(change)
+                row.change_text = ("+" if change > 0 else "") + str(floatformat(change, 0))
                 row.change_class = "down" if change < -2 else "up" if change > 2 else ""
             harmful = [r for r in reasons if float(r.get("points", 0)) < 0]
-            row.reasons = [
-                reason_text(r, lang, signal_names, counts) for r in harmful[:REASONS_SHOWN]
-            ]
+            row.reasons = [reason_text(r, lang) for r in harmful[:REASONS_SHOWN]]
             row.reasons_html = reasons_html(row.reasons)
     if rows:
         for cid, n in (
@@ -566,14 +531,6 @@ class TimelineEntry:
     sender: str
     hits: list[TimelineHit]
     excerpt: str
-
-
-def _dismissed(hit: Any) -> bool:
-    try:
-        feedback = hit.feedback
-    except ObjectDoesNotExist:
-        return False
-    return feedback is not None and feedback.verdict == "wrong"
 
 
 def timeline_entries(page: Iterable[Any], workspace_slug: str) -> list[TimelineEntry]:

@@ -1,7 +1,5 @@
 from __future__ import annotations
 
-from typing import Any
-
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db.models import Count, Prefetch
@@ -117,7 +115,6 @@ def client_detail(request: HttpRequest, workspace: str, client_id: int) -> HttpR
         invoice.late_days = invoice.days_late(today)  # type: ignore[attr-defined]
     snapshots = list(HealthSnapshot.objects.filter(client=client).order_by("day"))
     health = health_context(client, lang, snapshots)
-    _anchor_hit_links(health.get("reasons", []))
     series = health_series(snapshots)
     return render(
         request,
@@ -146,23 +143,3 @@ def client_detail(request: HttpRequest, workspace: str, client_id: int) -> HttpR
             .first(),
         },
     )
-
-
-def _anchor_hit_links(reasons: list[dict[str, Any]]) -> None:
-    """Point each text hit's link at the hit itself on the interaction page (`#hit-<id>`).
-
-    A reason's evidence lists an exchange and the hit found in it; the hit's link says more
-    (it lands on the highlighted words), so the exchange's own link is dropped beside it.
-    """
-    for reason in reasons:
-        refs = reason.get("refs", [])
-        hit_pages = set()
-        for ref in refs:
-            if ref["kind"] == "hit" and "#" not in ref["url"]:
-                hit_pages.add(ref["url"])
-                ref["url"] = f"{ref['url']}#hit-{ref['id']}"
-            elif ref["kind"] == "hit":
-                hit_pages.add(ref["url"].split("#")[0])
-        reason["refs"] = [
-            r for r in refs if not (r["kind"] == "interaction" and r["url"] in hit_pages)
-        ]

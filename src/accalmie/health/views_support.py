@@ -33,7 +33,9 @@ def dimension_labels() -> dict[str, str]:
     }
 
 
-def _labels(client: Client, refs: set[tuple[str, int]]) -> dict[tuple[str, int], dict[str, str]]:
+def evidence_labels(
+    client: Client, refs: set[tuple[str, int]]
+) -> dict[tuple[str, int], dict[str, str]]:
     """Resolve (kind, id) evidence to a label and, where there is a page, its link."""
     slug = client.workspace.slug  # the client page sets the workspace it has already read
     out: dict[tuple[str, int], dict[str, str]] = {}
@@ -76,30 +78,34 @@ def _labels(client: Client, refs: set[tuple[str, int]]) -> dict[tuple[str, int],
         client=client, pk__in=ids.get("hit", [])
     ).values_list("pk", "interaction_id", "evidence"):
         words = " … ".join(e.get("text", "") for e in text[:2])
-        out["hit", pk] = {"label": f"« {words} »", "url": interaction_url(interaction_id)}
+        # The hit's own words, highlighted on the interaction page (`#hit-<id>`).
+        url = f"{interaction_url(interaction_id)}#hit-{pk}"
+        out["hit", pk] = {"label": f"« {words} »", "url": url}
     return out
-
-
-def evidence_labels(
-    client: Client, refs: set[tuple[str, int]]
-) -> dict[tuple[str, int], dict[str, str]]:
-    """Resolve (kind, id) evidence to a label and, where there is a page, its link."""
-    return _labels(client, refs)
 
 
 def resolve_reasons(
     client: Client, reasons: list[dict[str, Any]], lang: str
 ) -> list[dict[str, Any]]:
-    """Attach labels, links and the signal's name to stored reasons."""
+    """Attach labels, links and the signal's name to stored reasons.
+
+    An exchange is not listed beside a hit found in it: the hit's link lands on its words.
+    """
     refs = {(kind, int(i)) for r in reasons for kind, i in r.get("refs", [])}
-    labels = _labels(client, refs)
+    labels = evidence_labels(client, refs)
     resolved = []
     for r in reasons:
-        items = []
-        for kind, i in r.get("refs", []):
-            label = labels.get((kind, int(i)))
-            if label:  # gone since (deleted record): not shown
-                items.append({"kind": kind, "id": int(i), **label})
+        found = [
+            (kind, int(i), labels[kind, int(i)])
+            for kind, i in r.get("refs", [])
+            if (kind, int(i)) in labels  # gone since (deleted record): not shown
+        ]
+        hit_pages = {label["url"].partition("#")[0] for kind, _pk, label in found if kind == "hit"}
+        items = [
+            {"kind": kind, "id": pk, **label}
+            for kind, pk, label in found
+            if not (kind == "interaction" and label["url"] in hit_pages)
+        ]
         resolved.append(
             {
                 **r,
@@ -162,10 +168,6 @@ def client_health(
     }
 
 
-def recent_behaviour(client: Client, limit: int = 10) -> list[BehaviourHit]:
-    return list(BehaviourHit.objects.filter(client=client).order_by("-occurred_at")[:limit])
-
-
 def health_context(
     client: Client, lang: str, snapshots: Sequence[HealthSnapshot] | None = None
 ) -> dict[str, Any]:
@@ -174,9 +176,9 @@ def health_context(
 
     today = dt.date.today()  # noqa: DTZ011 - calendar day
     data = client_health(client, today, lang[:2], snapshots)
-    data["signs"] = BehaviourHit.objects.filter(client=client).count()  # the signs page link
     if data["score"] is None:
         return data
+    data["signs"] = BehaviourHit.objects.filter(client=client).count()  # the signs page link
     labels = dimension_labels()
     data["status_label"] = Status(data["status"]).label
     data["confidence_pct"] = round(100 * data["confidence"])
