@@ -196,12 +196,11 @@ def test_client_page_shows_the_playbooks_of_a_troubled_client(demo):
 
 def test_hits_marked_wrong_no_longer_call_for_a_playbook(demo):
     """The belittler's contempt card rests on its text hits: marked wrong, it goes."""
-    from accalmie.actions.situation import countable_text_hits
-    from accalmie.detect.feedback import WRONG, give_feedback
+    from accalmie.detect.feedback import WRONG, counted_hits, give_feedback
     from accalmie.detect.models import SignalHit
 
     client = demo.clients["belittler"]
     assert "contempt" in [r.playbook.id for r in recommendations_for(client)]
-    for hit in countable_text_hits(SignalHit.objects.filter(client=client, signal="contempt")):
+    for hit in counted_hits(SignalHit.objects.filter(client=client, signal="contempt")):
         give_feedback(hit, verdict=WRONG, actor=demo.director)
     assert "contempt" not in [r.playbook.id for r in recommendations_for(client)]

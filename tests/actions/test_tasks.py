@@ -61,6 +61,10 @@ def test_an_owner_who_cannot_see_the_client_is_refused(agency):
     assert response.status_code == 302 and not Task.objects.exists()
     page = http.get(response["Location"])
     assert "ne peut pas porter une tâche" in page.content.decode()
+    for unknown in ("abc", "999999"):  # not a person: refused, not the suggested owner
+        page = http.get(post_accept(http, agency, owner=unknown)["Location"])
+        assert "ne peut pas porter une tâche" in page.content.decode()
+    assert not Task.objects.exists()
     response = post_accept(http, agency, due_on="demain")
     assert not Task.objects.exists()
     response = post_accept(http, agency, playbook="nope")

@@ -18,15 +18,17 @@ from accalmie.accounts.models import Membership, Role, WorkspaceDomain
 from accalmie.actions.situation import (
     as_of_for,
     contract_of,
-    countable_text_hits,
     current_project,
     overdue_invoices,
 )
 from accalmie.clients.models import Client, Contact
 from accalmie.comms.models import Channel, Direction, Interaction
+from accalmie.detect.feedback import counted_hits
 from accalmie.detect.models import SignalHit
 from accalmie.playbooks import DraftContext, InvoiceLine, MilestoneLine
 from accalmie.playbooks.drafts import LIST, PLACEHOLDERS, load_templates
+from accalmie.playbooks.formatting import language
+from accalmie.projects.models import Contract
 
 # What the reply is about: the person can change each on the draft page.
 ABOUT_FIELDS = ("topic", "concern", "request", "behaviour", "alternatives", "next_steps",
@@ -71,10 +73,6 @@ GENERIC: dict[str, dict[str, str | list[str]]] = {
 }
 
 
-def _lang(value: str) -> str:
-    return "en" if (value or "").lower().startswith("en") else "fr"
-
-
 def _clean_subject(subject: str) -> str:
     return _PREFIX.sub("", subject or "").strip()
 
@@ -93,7 +91,7 @@ def latest_client_subject(client: Client, signals: tuple[str, ...] = ()) -> str:
         occurred_at__lte=as_of,
     ).exclude(subject="")
     if signals:
-        hits = countable_text_hits(SignalHit.objects.filter(client=client, signal__in=signals))
+        hits = counted_hits(SignalHit.objects.filter(client=client, signal__in=signals))
         messages = messages.filter(pk__in=hits.values("interaction_id"))
     for subject in messages.order_by("-occurred_at").values_list("subject", flat=True)[:5]:
         cleaned = _clean_subject(subject)
@@ -104,7 +102,7 @@ def latest_client_subject(client: Client, signals: tuple[str, ...] = ()) -> str:
 
 def about_defaults(client: Client, lang: str | None = None) -> dict[str, str | list[str]]:
     """What the reply is about, proposed from the latest exchanges, in the client's language."""
-    lang = _lang(lang or client.language)
+    lang = language(lang or client.language)
     values = dict(GENERIC[lang])
     topic = latest_client_subject(client)
     if topic:
@@ -115,14 +113,17 @@ def about_defaults(client: Client, lang: str | None = None) -> dict[str, str | l
     return values
 
 
-def recipient_for(client: Client, contact_id: int | None = None) -> Contact | None:
+def recipient_for(
+    client: Client, contact_id: int | None = None, *, contract: Contract | None = None
+) -> Contact | None:
     """The contact the reply goes to: the one asked for, or the contract's point of contact."""
     contacts = client.contacts.all()
     if contact_id:
         chosen = contacts.filter(pk=contact_id).first()
         if chosen is not None:
             return chosen
-    contract = contract_of(current_project(client))
+    if contract is None:
+        contract = contract_of(current_project(client))
     if contract is not None and contract.client_contact_id:
         return contract.client_contact
     return contacts.first()
@@ -172,6 +173,7 @@ def recipient_address(contact: Contact | None) -> str:
 class DraftRecords:
     context: DraftContext
     contact: Contact | None
+    about: dict[str, str | list[str]]  # the proposed values, with the person's over them
 
 
 def draft_context_for(
@@ -185,9 +187,9 @@ def draft_context_for(
 ) -> DraftRecords:
     """Every value a reply template may need, from the records and `about` (see ABOUT_FIELDS)."""
     today = today or dt.date.today()  # noqa: DTZ011 - a letter's calendar day
-    contact = recipient_for(client, contact_id)
     project = current_project(client)
     contract = contract_of(project)
+    contact = recipient_for(client, contact_id, contract=contract)
     values = {**about_defaults(client, lang), **{k: v for k, v in (about or {}).items() if v}}
     others = [
         f"{c.name} ({c.role})" if c.role else c.name
@@ -235,11 +237,11 @@ def draft_context_for(
             setattr(ctx, name, [line.strip() for line in lines if line.strip()])
         else:
             setattr(ctx, name, str(value or "").strip())
-    return DraftRecords(ctx, contact)
+    return DraftRecords(ctx, contact, values)
 
 
 def about_fields_of(template_id: str, lang: str) -> list[str]:
     """The "about this reply" values the template uses, in the order of ABOUT_FIELDS."""
-    version = load_templates()[template_id].versions[_lang(lang)]
+    version = load_templates()[template_id].versions[language(lang)]
     used = set(version.placeholders)
     return [name for name in ABOUT_FIELDS if name in used]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django.http import HttpRequest
@@ -13,6 +14,18 @@ from accalmie.actions.services import default_owner, eligible_owners
 from accalmie.actions.situation import recommendations_for
 from accalmie.clients.models import Client
 from accalmie.playbooks.drafts import load_templates
+
+
+def task_row(task: Task, today: dt.date, lang: str) -> dict[str, Any]:
+    """A task as the task list and the client page show it."""
+    overdue = task.is_overdue(today)
+    return {
+        "task": task,
+        "title": task.title_in(lang),
+        "why": task.why_in(lang),
+        "overdue": overdue,
+        "days_late": (today - task.due_on).days if overdue else 0,
+    }
 
 
 def playbooks_context(
@@ -30,8 +43,11 @@ def playbooks_context(
     open_by_action = {(t.playbook_id, t.action_id): t for t in tasks if t.is_open}
     owners = eligible_owners(client) if membership.can_write else []
     cards = []
-    suggested_by_role = {role: default_owner(client, role) for role in Role.values}
-    for rec in recommendations_for(client):
+    recommendations = recommendations_for(client)
+    # Only the roles the recommended actions name: each may read a director or the team.
+    roles = {a.owner for rec in recommendations for a in rec.playbook.actions}
+    suggested_by_role = {role: default_owner(client, role) for role in roles}
+    for rec in recommendations:
         actions = []
         for action in rec.playbook.actions:
             suggested = suggested_by_role.get(action.owner)
@@ -66,15 +82,7 @@ def playbooks_context(
         "workspace": membership.workspace,
         "cards": cards,
         "owners": owners,
-        "tasks": [
-            {
-                "task": t,
-                "title": t.title_in(lang),
-                "overdue": t.is_overdue(today),
-                "days_late": (today - t.due_on).days if t.is_overdue(today) else 0,
-            }
-            for t in tasks
-        ],
+        "tasks": [task_row(t, today, lang) for t in tasks],
         "templates": sorted(
             ((t.id, t.title_in(lang)) for t in templates.values()), key=lambda x: x[1]
         ),

@@ -12,7 +12,6 @@ import datetime as dt
 from collections import Counter
 from dataclasses import dataclass
 
-from django.db.models import QuerySet
 from django.utils import timezone
 
 from accalmie.clients.models import Client
@@ -37,11 +36,6 @@ PROJECT_ORDER = (
     Project.Status.DONE,
     Project.Status.CANCELLED,
 )
-
-
-def countable_text_hits(hits: QuerySet[SignalHit]) -> QuerySet[SignalHit]:
-    """The text hits that count: those a person marked wrong are left out."""
-    return counted_hits(hits)
 
 
 def as_of_for(client: Client, snapshot: HealthSnapshot | None = None) -> dt.datetime:
@@ -123,7 +117,7 @@ def situation_for(
         interaction__occurred_at__gt=since,
         interaction__occurred_at__lte=as_of,
     )
-    hits.update(countable_text_hits(text).values_list("signal", flat=True))
+    hits.update(counted_hits(text).values_list("signal", flat=True))  # marked wrong: left out
     hits.update(
         counted_behaviour_hits(  # signs marked wrong do not count
             BehaviourHit.objects.filter(

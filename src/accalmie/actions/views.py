@@ -23,20 +23,20 @@ from accalmie.accounts.access import client_for, membership_for, task_for, visib
 from accalmie.accounts.models import Membership
 from accalmie.actions.drafting import (
     ABOUT_FIELDS,
-    about_defaults,
     about_fields_of,
     draft_context_for,
     recipient_address,
     sender_address,
 )
 from accalmie.actions.models import Task
-from accalmie.actions.playbook_cards import playbooks_context
-from accalmie.actions.services import accept_action, complete_task, eligible_owners
+from accalmie.actions.playbook_cards import playbooks_context, task_row
+from accalmie.actions.services import accept_action, complete_task
 from accalmie.actions.tone import tone_view
 from accalmie.clients.models import Client
 from accalmie.core.audit import record_event
 from accalmie.playbooks import MissingPlaceholders, draft_to_eml, load_templates, render_draft
 from accalmie.playbooks.drafts import LIST, PLACEHOLDERS
+from accalmie.playbooks.formatting import language
 
 
 def _lang() -> str:
@@ -84,16 +84,6 @@ def task_list(request: HttpRequest, workspace: str) -> HttpResponse:
     )
 
 
-def task_row(task: Task, today: dt.date, lang: str) -> dict[str, Any]:
-    return {
-        "task": task,
-        "title": task.title_in(lang),
-        "why": task.why_in(lang),
-        "overdue": task.is_overdue(today),
-        "days_late": (today - task.due_on).days if task.is_overdue(today) else 0,
-    }
-
-
 def _parse_date(value: str) -> dt.date | None:
     try:
         return dt.date.fromisoformat(value.strip()) if value.strip() else None
@@ -116,8 +106,8 @@ def accept(request: HttpRequest, workspace: str, client_id: int) -> HttpResponse
     try:
         owner_id = request.POST.get("owner", "").strip()
         owner = None
-        if owner_id:
-            owner = next((u for u in eligible_owners(client) if str(u.pk) == owner_id), None)
+        if owner_id:  # accept_action checks that this person may own a task of the client
+            owner = User.objects.filter(pk=_id_or_none(owner_id) or 0).first()
             if owner is None:
                 raise ValidationError(
                     _("Cette personne ne peut pas porter une tâche de ce client.")
@@ -232,7 +222,7 @@ def draft(request: HttpRequest, workspace: str, client_id: int) -> HttpResponse:
     if template_id not in templates:
         template_id = ""
     contact_id = _id_or_none(data.get("contact", ""))
-    lang = "en" if client.language.startswith("en") else "fr"
+    lang = language(client.language)
     context: dict[str, Any] = {
         "membership": membership,
         "workspace": membership.workspace,
@@ -253,8 +243,7 @@ def draft(request: HttpRequest, workspace: str, client_id: int) -> HttpResponse:
     records = draft_context_for(client, user, contact_id=contact_id, about=about)
     context["contact"] = records.contact
     context["template_title"] = templates[template_id].title_in(_lang())
-    shown_about = {**about_defaults(client), **{k: v for k, v in about.items() if v}}
-    context["about"] = _about_rows(shown_about, fields, _lang())
+    context["about"] = _about_rows(records.about, fields, _lang())
     try:
         rendered = render_draft(template_id, lang, records.context)
     except MissingPlaceholders as exc:
