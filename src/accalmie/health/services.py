@@ -15,7 +15,7 @@ from django.utils import timezone
 from accalmie.accounts.models import Membership, Role, Workspace
 from accalmie.analysis import behaviour
 from accalmie.analysis.behaviour import ClientRecords, Hit
-from accalmie.analysis.health import Health, Snapshot, alerts_for, assess
+from accalmie.analysis.health import AlertDecision, Health, Snapshot, alerts_for, assess
 from accalmie.analysis.health_config import DEFAULT_CONFIG, HealthConfig
 from accalmie.clients.models import Client
 from accalmie.core.audit import record_event
@@ -58,21 +58,16 @@ def update_settings(
 def _split_hits(
     records: ClientRecords, as_of: dt.datetime, config: HealthConfig
 ) -> tuple[list[Hit], list[Hit]]:
-    """Return the hits that count and the behavioural hits a person marked wrong."""
-    found = behaviour.detect(records, as_of, config)
-    dismissed = [h for h in found if h.key in records.dismissed] if records.dismissed else []
-    if dismissed:
-        found = [h for h in found if h.key not in records.dismissed]
-    return found + behaviour.text_hits_as_hits(records.text_hits, as_of), dismissed
+    """Return the hits that count and the behavioural hits a person marked wrong.
 
-
-def all_hits(records: ClientRecords, as_of: dt.datetime, config: HealthConfig) -> list[Hit]:
-    """Return the behavioural hits and the text hits of one client as of `as_of`.
-
-    Hits a person marked wrong are left out (text hits by `load_records`, behavioural ones
-    by their key in `records.dismissed`).
+    Hits marked wrong are left out of the first list: text hits by `load_records`,
+    behavioural ones here, by their key in `records.dismissed`.
     """
-    return _split_hits(records, as_of, config)[0]
+    counted: list[Hit] = []
+    dismissed: list[Hit] = []
+    for h in behaviour.detect(records, as_of, config):
+        (dismissed if h.key in records.dismissed else counted).append(h)
+    return counted + behaviour.text_hits_as_hits(records.text_hits, as_of), dismissed
 
 
 def recent_records(records: ClientRecords, as_of: dt.datetime) -> int:
@@ -128,21 +123,6 @@ class RescoreResult:
     behaviour_hits: int = 0
 
 
-def _hit_row(client: Client, h: Hit) -> BehaviourHit:
-    return BehaviourHit(
-        workspace_id=client.workspace_id,
-        client_id=client.pk,
-        signal=h.signal,
-        key=h.key,
-        occurred_at=h.at,
-        severity=round(h.severity, 4),
-        evidence=[list(r) for r in h.refs],
-        figures=h.figures,
-        explanation_fr=h.explanation.get("fr", ""),
-        explanation_en=h.explanation.get("en", ""),
-    )
-
-
 _HIT_FIELDS = (
     "signal",
     "occurred_at",
@@ -155,7 +135,7 @@ _HIT_FIELDS = (
 
 
 def _values_of(h: Hit) -> tuple[object, ...]:
-    """A hit's stored values, in the order of _HIT_FIELDS (what `_hit_row` writes)."""
+    """A hit's stored values, in the order of _HIT_FIELDS."""
     return (
         h.signal,
         h.at,
@@ -167,6 +147,15 @@ def _values_of(h: Hit) -> tuple[object, ...]:
     )
 
 
+def _hit_row(client: Client, h: Hit) -> BehaviourHit:
+    return BehaviourHit(
+        workspace_id=client.workspace_id,
+        client_id=client.pk,
+        key=h.key,
+        **dict(zip(_HIT_FIELDS, _values_of(h), strict=True)),
+    )
+
+
 def _stored_hits(client_ids: Sequence[int]) -> dict[int, dict[str, tuple[int, tuple[object, ...]]]]:
     """Return the stored behavioural hits of these clients: key -> (pk, values), per client."""
     stored: dict[int, dict[str, tuple[int, tuple[object, ...]]]] = defaultdict(dict)
@@ -175,6 +164,14 @@ def _stored_hits(client_ids: Sequence[int]) -> dict[int, dict[str, tuple[int, tu
     ).values_list("pk", "client_id", "key", *_HIT_FIELDS):
         stored[client_id][key] = (pk, tuple(values))
     return stored
+
+
+def _directors(workspace_id: int) -> list[int]:
+    return list(
+        Membership.objects.filter(workspace_id=workspace_id, role=Role.DIRECTOR).values_list(
+            "user_id", flat=True
+        )
+    )
 
 
 def _recipients(client: Client, status: str, directors: list[int]) -> list[int]:
@@ -197,17 +194,29 @@ def _snapshot_row(client: Client, health: Health, day: dt.date) -> HealthSnapsho
     )
 
 
+def _alert_row(client: Client, decision: AlertDecision, health: Health, day: dt.date) -> Alert:
+    return Alert(
+        client_id=client.pk,
+        episode_key=decision.key,
+        workspace_id=client.workspace_id,
+        kind=decision.kind,
+        raised_on=day,
+        status_from=decision.status_from,
+        status_to=decision.status_to,
+        score_from=round(decision.score_from, 1),
+        score_to=round(decision.score_to, 1),
+        reasons=reasons_of(health, limit=3),
+    )
+
+
 _SNAPSHOT_FIELDS = ["score", "status", "confidence", "dimensions", "driver", "reasons"]
 
 
-def history_of(client_id: int, before: dt.date | None = None) -> list[Snapshot]:
-    return _histories([client_id], before)[client_id]
-
-
-def _histories(client_ids: Sequence[int], before: dt.date | None) -> dict[int, list[Snapshot]]:
-    snaps = HealthSnapshot.objects.filter(client_id__in=client_ids).order_by("client_id", "day")
-    if before is not None:
-        snaps = snaps.filter(day__lt=before)
+def _histories(client_ids: Sequence[int], before: dt.date) -> dict[int, list[Snapshot]]:
+    """Return each client's stored snapshots before `before`, oldest first."""
+    snaps = HealthSnapshot.objects.filter(client_id__in=client_ids, day__lt=before).order_by(
+        "client_id", "day"
+    )
     out: dict[int, list[Snapshot]] = defaultdict(list)
     for client_id, d, s, st in snaps.values_list("client_id", "day", "score", "status"):
         out[client_id].append(Snapshot(d, s, st))
@@ -223,7 +232,8 @@ class _Writes:
     stale_hits: list[int] = field(default_factory=list)
     alerts: list[tuple[Alert, list[int]]] = field(default_factory=list)
 
-    def save(self) -> None:
+    def save(self) -> int:
+        """Write everything; return how many alerts were raised."""
         with transaction.atomic():
             if self.stale_hits:
                 BehaviourHit.objects.filter(pk__in=self.stale_hits).delete()
@@ -238,24 +248,29 @@ class _Writes:
                 unique_fields=["client", "day"],
                 update_fields=[*_SNAPSHOT_FIELDS, "computed_at"],
             )
-            if self.alerts:
-                try:
-                    with transaction.atomic():
-                        self._save_alerts()
-                except IntegrityError:
-                    # Another process raised one of these episodes meanwhile: one by one.
-                    for alert, users in self.alerts:
-                        saved, created = Alert.objects.get_or_create(
-                            client_id=alert.client_id,
-                            episode_key=alert.episode_key,
-                            defaults={
-                                f.attname: getattr(alert, f.attname)
-                                for f in Alert._meta.concrete_fields
-                                if f.attname not in {"id", "client_id", "episode_key"}
-                            },
-                        )
-                        if created:
-                            saved.recipients.set(users)
+            if not self.alerts:
+                return 0
+            try:
+                with transaction.atomic():
+                    self._save_alerts()
+                return len(self.alerts)
+            except IntegrityError:
+                # Another process raised one of these episodes meanwhile: one by one.
+                raised = 0
+                for alert, users in self.alerts:
+                    saved, created = Alert.objects.get_or_create(
+                        client_id=alert.client_id,
+                        episode_key=alert.episode_key,
+                        defaults={
+                            f.attname: getattr(alert, f.attname)
+                            for f in Alert._meta.concrete_fields
+                            if f.attname not in {"id", "client_id", "episode_key"}
+                        },
+                    )
+                    if created:
+                        saved.recipients.set(users)
+                        raised += 1
+                return raised
 
     def _save_alerts(self) -> None:
         created = Alert.objects.bulk_create([a for a, _r in self.alerts])
@@ -327,27 +342,13 @@ def recompute_clients(
                         continue
                     raised_before.add((client.pk, decision.key))
                     if ws not in directors:
-                        directors[ws] = list(
-                            Membership.objects.filter(
-                                workspace_id=ws, role=Role.DIRECTOR
-                            ).values_list("user_id", flat=True)
-                        )
-                    alert = Alert(
-                        client_id=client.pk,
-                        episode_key=decision.key,
-                        workspace_id=ws,
-                        kind=decision.kind,
-                        raised_on=history[-1].day,
-                        status_from=decision.status_from,
-                        status_to=decision.status_to,
-                        score_from=round(decision.score_from, 1),
-                        score_to=round(decision.score_to, 1),
-                        reasons=reasons_of(health, limit=3),
-                    )
+                        directors[ws] = _directors(ws)
                     writes.alerts.append(
-                        (alert, _recipients(client, decision.status_to, directors[ws]))
+                        (
+                            _alert_row(client, decision, health, at.date()),
+                            _recipients(client, decision.status_to, directors[ws]),
+                        )
                     )
-                    result.alerts += 1
             old = stored_hits.get(client.pk, {})
             keep: set[str] = set()
             found = 0
@@ -362,11 +363,10 @@ def recompute_clients(
                     writes.new_hits.append(_hit_row(client, h))
             writes.stale_hits += [pk for key, (pk, _v) in old.items() if key not in keep]
             result.behaviour_hits += found
-        writes.save()
-        for n in range(len(batch)):
-            result.clients += 1
-            if progress and (n == len(batch) - 1 or result.clients % 10 == 0):
-                progress(result.clients)
+        result.alerts += writes.save()
+        result.clients += len(batch)
+        if progress:
+            progress(result.clients)
     return result
 
 

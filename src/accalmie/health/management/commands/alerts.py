@@ -8,8 +8,9 @@ from django.db.models import Q
 from django.utils import timezone
 
 from accalmie.core.management.jsonout import write_json
-from accalmie.health.models import Alert
+from accalmie.health.models import Alert, Status
 from accalmie.health.services import acknowledge_alert, snooze_alert
+from accalmie.health.views_support import alert_reasons
 
 
 class Command(BaseCommand):
@@ -77,11 +78,13 @@ class Command(BaseCommand):
         if not rows:
             self.stdout.write("No alert.")
             return
-        for r in rows:
-            reasons = ", ".join(f"{x['signal']} {x['points']:+.0f}" for x in r["reasons"])
+        for r in rows:  # in words; --json keeps the keys
+            reasons = ", ".join(
+                f"{x['label']} {x['points']:+.0f}" for x in alert_reasons(r["reasons"], "")
+            )
             self.stdout.write(
-                f"#{r['id']:<5} {r['raised_on']}  {r['kind']:<6} {r['client']:<32} "
-                f"{r['status_from']} → "
-                f"{r['status_to']} ({r['score_from']:.0f} → {r['score_to']:.0f})  {reasons}"
-                f"  → {', '.join(r['recipients'])}"
+                f"#{r['id']:<5} {r['raised_on']}  {Alert.Kind(r['kind']).label:<20} "
+                f"{r['client']:<32} {Status(r['status_from']).label} → "
+                f"{Status(r['status_to']).label} ({r['score_from']:.0f} → {r['score_to']:.0f})"
+                f"  {reasons}  → {', '.join(r['recipients'])}"
             )
