@@ -14,6 +14,7 @@ from io import StringIO
 from pathlib import Path
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db.models import F
@@ -96,6 +97,16 @@ def test_tiny_workspace_is_coherent_reused_and_deterministic() -> None:
     rebuilt = ensure_workspace(params, fresh=True)
     assert not rebuilt.reused and rebuilt.counts == counts
     assert _fingerprint(Workspace.objects.get(slug=BENCH_SLUG)) == before
+
+
+def test_workspace_of_other_parameters_replaces_the_earlier_one() -> None:
+    # One database kept across parameters (a PostgreSQL `--database-url`): the earlier
+    # bench's users, with the same usernames, must not stand in the way.
+    ensure_workspace(BenchParams(clients=3, interactions=60, anchor=ANCHOR))
+    other = ensure_workspace(BenchParams(clients=4, interactions=80, anchor=ANCHOR))
+    assert not other.reused and other.counts["clients"] == 4
+    assert list(Workspace.objects.values_list("slug", flat=True)) == [BENCH_SLUG]
+    assert Membership.objects.count() == get_user_model().objects.count()
 
 
 def test_bench_health_prints_its_figures(monkeypatch: pytest.MonkeyPatch) -> None:

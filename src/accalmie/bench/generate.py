@@ -3,7 +3,7 @@
 The demo's seven client stories are built once (with `accalmie.demo.generator.build_demo`,
 which analyses each of its messages with the real signal engine), read into memory, and
 deleted. Each of the bench's clients then follows one of those stories: its exchanges are
-copies of the story's exchanges, in one or more *lanes* shifted by a few minutes to hours
+copies of the story's exchanges, in one or more *lanes* shifted by up to ±90 minutes
 (bigger clients have more lanes), with their threads, participants, analyses and text hits
 copied too, so the text hits are the engine's own on the same texts without running it
 200,000 times. Contracts, scope, milestones, revision rounds, invoices (some late or
@@ -29,12 +29,13 @@ from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.db import connection, transaction
-from django.db.models import Model
+from django.db.models import F, Model, Q
 
 from accalmie.accounts.models import Membership, Role, Workspace, WorkspaceDomain
 from accalmie.clients.models import Client, ClientDomain, Contact, ContactEmail
 from accalmie.comms.models import Interaction, InteractionParticipant, Thread
 from accalmie.demo.generator import DEMO_SLUG, DEMO_TEAM, build_demo, monday_of
+from accalmie.demo.stories import load_stories
 from accalmie.detect.models import InteractionAnalysis, SignalHit
 from accalmie.finance.models import Invoice
 from accalmie.projects.models import Contract, Milestone, Project, RevisionRound, ScopeItem
@@ -125,11 +126,7 @@ def _load_templates(anchor: dt.date) -> list[_Template]:
     """Build the demo, read its seven clients into memory, delete it; return them."""
     demo = build_demo(anchor=anchor)
     templates = []
-    story_of = {}
-    from accalmie.demo.stories import load_stories
-
-    for story in load_stories():
-        story_of[story.data["name"]] = story.key
+    story_of = {story.data["name"]: story.key for story in load_stories()}
     for client in _rows(Client, workspace=demo.workspace):
         cid = client["id"]
         project = _rows(Project, client_id=cid)[0]
@@ -254,13 +251,11 @@ class _ClientBuilder:
         workspace: Workspace,
         manager: Any,
         team: list[Any],
-        rng: random.Random,
     ) -> None:
         self.number = number
         self.t = template
         self.workspace = workspace
         self.manager = manager
-        self.rng = rng
         self.domain = f"client-{number:03d}.example"
         # The story's account manager and team members become this client's.
         self.user_map: dict[int, int] = {}
@@ -382,7 +377,7 @@ def _build_chunk(
         start = rng.randrange(len(members))
         team = [members[(start + k) % len(members)] for k in range(size)]
         builders.append(
-            _ClientBuilder(n + 1, template, workspace, managers[n % len(managers)], team, rng)
+            _ClientBuilder(n + 1, template, workspace, managers[n % len(managers)], team)
         )
     clients = _save(Client, [b.client() for b in builders])
     counts["clients"] += len(clients)
@@ -558,8 +553,12 @@ def ensure_workspace(
     existing = None if fresh else find_workspace(params)
     if existing is not None:
         return GenerateResult(params, True, time.perf_counter() - started, counts(existing))
+    # The users of an earlier bench workspace go with it, even one of other parameters (whose
+    # usernames are the same): a PostgreSQL `--database-url` keeps one across parameters.
+    get_user_model().objects.filter(
+        Q(memberships__workspace__slug=BENCH_SLUG) | Q(email__endswith=f"@{params.domain}")
+    ).delete()
     Workspace.objects.filter(slug__in=[BENCH_SLUG, DEMO_SLUG]).delete()
-    get_user_model().objects.filter(email__endswith=f"@{params.domain}").delete()
     _build(params, progress)
     # Gather the query planner's statistics after the bulk load, as PostgreSQL's autovacuum
     # does by itself (SQLite's `PRAGMA optimize` would): without them SQLite looks threads up
@@ -591,6 +590,4 @@ def counts(workspace: Workspace) -> dict[str, int]:
 
 
 def _late_q() -> Any:
-    from django.db.models import F, Q
-
     return Q(paid_on__gt=F("due_on")) | Q(paid_on__isnull=True, due_on__lt=dt.date.today())  # noqa: DTZ011

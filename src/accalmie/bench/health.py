@@ -38,7 +38,8 @@ from accalmie.health.models import HealthSnapshot
 from accalmie.health.services import recompute_client_ids, recompute_clients
 
 
-def _ms(seconds: list[float]) -> dict[str, float]:
+def spread_ms(seconds: list[float]) -> dict[str, float]:
+    """Median, 95th percentile and maximum of these durations, in milliseconds."""
     values = sorted(s * 1000 for s in seconds)
     if not values:
         return {"median": 0.0, "p95": 0.0, "max": 0.0}
@@ -64,7 +65,6 @@ def ensure_history(
     """Score the workspace weekly back `weeks` weeks unless it was; return the figures."""
     now = timezone.now()
     since = now.date() - dt.timedelta(weeks=weeks)
-    clients = _clients(workspace)
     have = (
         HealthSnapshot.objects.filter(client__workspace=workspace, day__gte=since)
         .values("day")
@@ -73,6 +73,7 @@ def ensure_history(
     )
     if have >= weeks:
         return None
+    clients = _clients(workspace)
     if progress:
         progress(f"scoring {len(clients)} clients weekly over {weeks} weeks (once)…")
     started = time.perf_counter()
@@ -205,11 +206,11 @@ def incremental(workspace: Workspace, trials: int) -> dict[str, Any]:
     return {
         "trials": trials,
         "client_interactions_median": int(statistics.median(sizes)) if sizes else 0,
-        "total_ms": _ms(total),
-        "total_cpu_ms": _ms(cpu),
-        "store_ms": _ms(store),
-        "analyse_ms": _ms(analyse),
-        "recompute_ms": _ms(score),
+        "total_ms": spread_ms(total),
+        "total_cpu_ms": spread_ms(cpu),
+        "store_ms": spread_ms(store),
+        "analyse_ms": spread_ms(analyse),
+        "recompute_ms": spread_ms(score),
         "queries_median": int(statistics.median(query_counts)) if query_counts else 0,
     }
 

@@ -21,7 +21,6 @@ import http.client
 import os
 import re
 import socket
-import statistics
 import subprocess
 import sys
 import time
@@ -37,7 +36,7 @@ from django.test import Client as TestClient
 from django.urls import reverse
 
 from accalmie.accounts.models import Membership, Role, Workspace
-from accalmie.bench.health import ensure_history
+from accalmie.bench.health import ensure_history, spread_ms
 from accalmie.clients.models import Client
 from accalmie.comms.models import Direction, Interaction
 
@@ -225,13 +224,8 @@ def _session_cookie(user: Any) -> str:
 
 
 def _ms(values: list[float]) -> dict[str, float]:
-    ms = sorted(v * 1000 for v in values)
-    p95 = ms[min(len(ms) - 1, round(0.95 * (len(ms) - 1)))]
-    return {
-        "p50": round(statistics.median(ms), 1),
-        "p95": round(p95, 1),
-        "max": round(ms[-1], 1),
-    }
+    spread = spread_ms(values)
+    return {"p50": spread["median"], "p95": spread["p95"], "max": spread["max"]}
 
 
 def _cpu_seconds(pid: int) -> float | None:
