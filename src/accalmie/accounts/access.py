@@ -17,6 +17,14 @@ from accalmie.clients.models import Client
 from accalmie.comms.models import Interaction
 
 
+def _one(objects: QuerySet[Any], pk: int, not_found: str) -> Any:
+    """Return the object of that key among these, or raise Http404."""
+    found = objects.filter(pk=pk).first()
+    if found is None:
+        raise Http404(not_found)
+    return found
+
+
 def memberships_of(user: AbstractBaseUser | AnonymousUser) -> QuerySet[Membership]:
     """Return the user's memberships, workspaces joined."""
     if not isinstance(user, User):
@@ -43,10 +51,7 @@ def visible_clients(membership: Membership) -> QuerySet[Client]:
 
 def client_for(membership: Membership, client_id: int) -> Client:
     """Return one visible client, or raise Http404."""
-    client = visible_clients(membership).filter(pk=client_id).first()
-    if client is None:
-        raise Http404("No such client")
-    return client
+    return _one(visible_clients(membership), client_id, "No such client")
 
 
 def visible_interactions(membership: Membership) -> QuerySet[Interaction]:
@@ -59,10 +64,7 @@ def visible_interactions(membership: Membership) -> QuerySet[Interaction]:
 
 def interaction_for(membership: Membership, interaction_id: int) -> Interaction:
     """Return one visible interaction, or raise Http404."""
-    interaction = visible_interactions(membership).filter(pk=interaction_id).first()
-    if interaction is None:
-        raise Http404("No such interaction")
-    return interaction
+    return _one(visible_interactions(membership), interaction_id, "No such interaction")
 
 
 def visible_alerts(membership: Membership) -> QuerySet[Any]:
@@ -76,10 +78,7 @@ def visible_alerts(membership: Membership) -> QuerySet[Any]:
 
 def alert_for(membership: Membership, alert_id: int) -> Any:
     """Return one visible alert, or raise Http404."""
-    alert = visible_alerts(membership).filter(pk=alert_id).first()
-    if alert is None:
-        raise Http404("No such alert")
-    return alert
+    return _one(visible_alerts(membership), alert_id, "No such alert")
 
 
 def visible_tasks(membership: Membership) -> QuerySet[Any]:
@@ -93,7 +92,20 @@ def visible_tasks(membership: Membership) -> QuerySet[Any]:
 
 def task_for(membership: Membership, task_id: int) -> Any:
     """Return one visible task, or raise Http404."""
-    task = visible_tasks(membership).filter(pk=task_id).first()
-    if task is None:
-        raise Http404("No such task")
-    return task
+    return _one(visible_tasks(membership), task_id, "No such task")
+
+
+def invoice_for(membership: Membership, invoice_id: int) -> Any:
+    """Return one invoice of a visible client, its client joined, or raise Http404."""
+    from accalmie.finance.models import Invoice
+
+    invoices = Invoice.objects.filter(client__in=visible_clients(membership).values("pk"))
+    return _one(invoices.select_related("client"), invoice_id, "No such invoice")
+
+
+def project_for(membership: Membership, project_id: int) -> Any:
+    """Return one project of a visible client, its client joined, or raise Http404."""
+    from accalmie.projects.models import Project
+
+    projects = Project.objects.filter(client__in=visible_clients(membership).values("pk"))
+    return _one(projects.select_related("client"), project_id, "No such project")

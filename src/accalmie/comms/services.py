@@ -19,7 +19,6 @@ from accalmie.comms.tasks import refresh_client_activity_task
 from accalmie.comms.threading import ThreadFinder
 from accalmie.core.audit import record_event
 from accalmie.detect.queue import queue_analysis
-from accalmie.health.services import queue_health
 from accalmie.projects.models import Project
 
 
@@ -157,7 +156,7 @@ def log_exchange(
     duration_minutes: int | None = None,
     attendees: Iterable[Contact] = (),
 ) -> Interaction:
-    """Record a call, a meeting or a note typed in the web app, and rescore the client."""
+    """Record a call, a meeting or a note typed in the web app (analysed, then rescored)."""
     if channel not in MANUAL_CHANNELS:
         raise ValidationError(f"Only calls, meetings and notes are recorded by hand, not {channel}")
     if not body_text.strip():
@@ -170,19 +169,18 @@ def log_exchange(
     role = InteractionParticipant.Role.ATTENDEE
     people = [ParticipantSpec(role=role, user_id=actor.pk, name=actor.get_full_name())]
     people += [ParticipantSpec(role=role, contact_id=c.pk, name=c.name) for c in contacts]
-    with transaction.atomic():
-        interaction = record_interaction(
-            workspace=client.workspace,
-            client=client,
-            channel=channel,
-            direction=direction,
-            occurred_at=occurred_at,
-            subject=subject.strip(),
-            body_text=body_text.strip(),
-            participants=people,
-            source="web",
-            actor=actor,
-            duration_minutes=duration_minutes,
-        )
-        queue_health([client.pk])
-    return interaction
+    # The analysis queued by record_interaction recomputes the client's health once its hits
+    # are stored (detect.tasks): queueing health here as well would compute it twice.
+    return record_interaction(
+        workspace=client.workspace,
+        client=client,
+        channel=channel,
+        direction=direction,
+        occurred_at=occurred_at,
+        subject=subject.strip(),
+        body_text=body_text.strip(),
+        participants=people,
+        source="web",
+        actor=actor,
+        duration_minutes=duration_minutes,
+    )

@@ -5,29 +5,17 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.models import User
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from accalmie.accounts.access import client_for, membership_for, visible_clients
-from accalmie.accounts.models import Membership
+from accalmie.accounts.access import client_for, invoice_for, membership_for
 from accalmie.comms.permissions import require_record
 from accalmie.finance.forms import InvoiceForm, PaymentForm
 from accalmie.finance.models import Invoice
 from accalmie.finance.services import record_invoice, set_payment
-
-
-def _invoice_for(membership: Membership, invoice_id: int) -> Invoice:
-    invoice = (
-        Invoice.objects.filter(pk=invoice_id, client__in=visible_clients(membership).values("pk"))
-        .select_related("client")
-        .first()
-    )
-    if invoice is None:
-        raise Http404("No such invoice")
-    return invoice
 
 
 def _client_invoices_url(workspace: str, client_id: int) -> str:
@@ -74,7 +62,7 @@ def invoice_create(request: HttpRequest, workspace: str, client_id: int) -> Http
 @require_http_methods(["GET", "POST"])
 def invoice_payment(request: HttpRequest, workspace: str, invoice_id: int) -> HttpResponse:
     membership = membership_for(request.user, workspace)
-    invoice = _invoice_for(membership, invoice_id)
+    invoice: Invoice = invoice_for(membership, invoice_id)
     require_record(membership)
     assert isinstance(request.user, User)
     initial = {

@@ -5,13 +5,13 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.models import User
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from accalmie.accounts.access import membership_for, visible_clients
+from accalmie.accounts.access import membership_for, project_for
 from accalmie.comms.permissions import require_record
 from accalmie.projects.forms import ContractForm
 from accalmie.projects.models import Contract, Project
@@ -22,13 +22,7 @@ from accalmie.projects.services import save_contract
 @require_http_methods(["GET", "POST"])
 def contract_edit(request: HttpRequest, workspace: str, project_id: int) -> HttpResponse:
     membership = membership_for(request.user, workspace)
-    project = (
-        Project.objects.filter(pk=project_id, client__in=visible_clients(membership).values("pk"))
-        .select_related("client")
-        .first()
-    )
-    if project is None:
-        raise Http404("No such project")
+    project: Project = project_for(membership, project_id)
     require_record(membership)
     assert isinstance(request.user, User)
     contract = Contract.objects.filter(project=project).first() or Contract(project=project)

@@ -45,7 +45,6 @@ def weekly_pulse(request: HttpRequest, workspace: str) -> HttpResponse:
         valid = form.is_valid()
         week = form.cleaned_data.get("week") or current_week()
         if valid:
-            week = form.cleaned_data["week"]
             saved = record_week(member=request.user, week=week, entries=form.entries())
             messages.success(
                 request,

@@ -8,11 +8,10 @@ from django import template
 from django.core.exceptions import ObjectDoesNotExist
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from accalmie.analysis.signals import GOOD_SIGNALS
-from accalmie.detect.models import SIGNAL_LABELS, SignalHit
+from accalmie.detect.models import SIGNAL_LABELS, HitFeedback, SignalHit
 
 register = template.Library()
 
@@ -80,7 +79,7 @@ def _dismissed(hit: SignalHit) -> bool:
         feedback = hit.feedback
     except ObjectDoesNotExist:
         return False
-    return feedback is not None and feedback.verdict == "wrong"
+    return feedback is not None and feedback.verdict == HitFeedback.Verdict.WRONG
 
 
 def highlight(text: str, hits: Iterable[SignalHit], lang: str) -> tuple[SafeString, set[int]]:
@@ -113,12 +112,6 @@ def highlight(text: str, hits: Iterable[SignalHit], lang: str) -> tuple[SafeStri
         position = end
     parts.append(_escape_lines(text[position:]))
     return mark_safe("".join(parts)), marked  # noqa: S308 - every piece is escaped above
-
-
-@register.simple_tag
-def highlighted(text: str, hits: Iterable[SignalHit]) -> SafeString:
-    """Return the text as HTML with every evidence span marked with its signal."""
-    return highlight(text, hits, get_language() or "fr")[0]
 
 
 @register.filter

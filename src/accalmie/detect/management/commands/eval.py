@@ -39,7 +39,7 @@ class Command(BaseCommand):
         parser.add_argument("--no-public", action="store_true", help="skip the public sets")
         parser.add_argument(
             "--tone-dir",
-            default=str(Path(settings.PACKAGE_DIR).parent.parent / "eval" / "tone"),
+            default=str(_repo_eval_dir().parent / "tone"),
             help="the tone check's labelled drafts (eval/tone of the repository)",
         )
         parser.add_argument("--json", action="store_true")
