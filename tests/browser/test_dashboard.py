@@ -105,8 +105,12 @@ def test_filters_update_the_list_in_place_with_htmx(login_as, demo):
 
     assert _same_document(page), "a filter reloaded the whole page"
 
-    page.get_by_role("link", name="Tout afficher").click()  # a plain link: the form resets
+    with page.expect_navigation(wait_until="load"):  # a plain link: the form resets
+        page.get_by_role("link", name="Tout afficher").click()
+    expect(page).to_have_url(re.compile(rf"/w/{demo.slug}/$"))
     expect(rows(page)).to_have_count(7)
+    # htmx binds the search box once the new document has run its deferred scripts
+    page.wait_for_function("() => window.htmx !== undefined")
     _set_marker(page)
 
     page.get_by_label("Nom du client").fill("parcel")
