@@ -100,6 +100,14 @@ def test_serve_refuses_an_unmigrated_database(tmp_path):
 
 
 @pytest.mark.django_db
+@pytest.mark.parametrize("command", [["backtest"], ["health", "Corvimo"], ["alerts"]])
+def test_any_command_on_an_unmigrated_database_says_to_migrate(tmp_path, command):
+    result = run_cli(*command, data_dir=tmp_path)
+    assert result.returncode == 2
+    assert "run `accalmie migrate` first" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
 def test_stats_counts_per_workspace(capsys):
     client = ClientFactory(workspace__slug="alpha")
     InteractionFactory.create_batch(3, client=client)

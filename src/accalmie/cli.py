@@ -88,7 +88,28 @@ def main(argv: list[str] | None = None) -> None:
 
     if args[0] == "django":
         args = args[1:] or ["help"]
-    execute_from_command_line(["accalmie", *args])
+    from django.db import DatabaseError
+
+    try:
+        execute_from_command_line(["accalmie", *args])
+    except DatabaseError as exc:
+        missing = _pending_migrations()
+        if not missing:
+            raise
+        # Any command on a database not yet set up: say what to do, not a traceback.
+        sys.stderr.write(
+            f"accalmie: the database lacks {missing} migration(s): run `accalmie migrate` first.\n"
+        )
+        raise SystemExit(2) from exc
+
+
+def _pending_migrations() -> int:
+    from accalmie.core.management.commands.serve import pending_migrations
+
+    try:
+        return pending_migrations()
+    except Exception:  # the database itself is out of reach: the first error says it
+        return 0
 
 
 if __name__ == "__main__":  # pragma: no cover
