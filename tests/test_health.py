@@ -209,6 +209,7 @@ def test_acknowledge_and_snooze_from_the_inbox(agency):
     owner = login(agency.owner)
     url = lambda pk: reverse("alert-action", kwargs={"workspace": "boreal", "alert_id": pk})  # noqa: E731
     assert login(agency.outsider).post(url(a.pk), {"action": "acknowledge"}).status_code == 404
+    assert login(agency.reader).post(url(a.pk), {"action": "acknowledge"}).status_code == 403
     owner.post(url(a.pk), {"action": "acknowledge"})
     owner.post(url(b.pk), {"action": "snooze", "days": "7"})
     a.refresh_from_db()

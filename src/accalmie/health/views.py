@@ -64,8 +64,8 @@ def alert_action(request: HttpRequest, workspace: str, alert_id: int) -> HttpRes
     """Acknowledge or snooze one alert."""
     membership = membership_for(request.user, workspace)
     alert = alert_for(membership, alert_id)
-    if not membership.can_write:
-        raise Http404("No such alert")
+    if not membership.can_write:  # a reader sees the alert but may not act on it
+        raise PermissionDenied
     assert isinstance(request.user, User)
     action = request.POST.get("action")
     if action == "acknowledge":
