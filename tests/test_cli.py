@@ -99,7 +99,6 @@ def test_serve_refuses_an_unmigrated_database(tmp_path):
     assert "accalmie migrate" in result.stderr
 
 
-@pytest.mark.django_db
 @pytest.mark.parametrize("command", [["backtest"], ["health", "Corvimo"], ["alerts"]])
 def test_any_command_on_an_unmigrated_database_says_to_migrate(tmp_path, command):
     result = run_cli(*command, data_dir=tmp_path)
@@ -108,6 +107,7 @@ def test_any_command_on_an_unmigrated_database_says_to_migrate(tmp_path, command
     assert "Traceback" not in result.stderr
 
 
+@pytest.mark.django_db
 def test_stats_counts_per_workspace(capsys):
     client = ClientFactory(workspace__slug="alpha")
     InteractionFactory.create_batch(3, client=client)
