@@ -316,6 +316,11 @@ def test_the_account_manager_records_an_invoice(agency):
         ({"number": ""}, "Indiquez le numéro de la facture."),
         ({"issued_on": "31/02/2026"}, "Date invalide : utilisez le format JJ/MM/AAAA."),
         ({"paid_on": "2026-03-01"}, "Une facture ne peut pas être payée avant d&#x27;être émise."),
+        (
+            {"issued_on": "1926-03-02", "due_on": "1926-04-01"},
+            "La date d&#x27;émission doit tomber entre il y a dix ans et dans un an.",
+        ),
+        ({"due_on": "2029-04-01"}, "L&#x27;échéance tombe au plus deux ans après l&#x27;émission."),
     ],
 )
 def test_invoice_errors_are_clear(agency, overrides, message):

@@ -14,6 +14,9 @@ from accalmie.clients.models import Client
 from accalmie.finance.models import Invoice
 
 DATE_FORMATS = ["%Y-%m-%d", "%d/%m/%Y"]
+# Bounds a real invoice keeps: issued within ten years back and one year ahead, due within two.
+MAX_INVOICE_AGE = dt.timedelta(days=3650)
+MAX_PAYMENT_TERM = dt.timedelta(days=730)
 
 
 class AmountField(forms.DecimalField):
@@ -96,8 +99,16 @@ class InvoiceForm(forms.Form):
         super().clean()
         data = self.cleaned_data
         issued, due, paid = data.get("issued_on"), data.get("due_on"), data.get("paid_on")
+        today = timezone.localdate()
+        if issued and not today - MAX_INVOICE_AGE <= issued <= today + MAX_INVOICE_AGE / 10:
+            # A typo in the year (2062, 1926) would make an invoice decades late or early.
+            self.add_error(
+                "issued_on", _("La date d'émission doit tomber entre il y a dix ans et dans un an.")
+            )
         if issued and due and due < issued:
             self.add_error("due_on", _("L'échéance ne peut pas précéder la date d'émission."))
+        elif issued and due and due > issued + MAX_PAYMENT_TERM:
+            self.add_error("due_on", _("L'échéance tombe au plus deux ans après l'émission."))
         if issued and paid and paid < issued:
             self.add_error("paid_on", _("Une facture ne peut pas être payée avant d'être émise."))
         try:
