@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from django.db.models import Q
+
 from accalmie.comms.models import Interaction, Thread
 from accalmie.comms.subjects import normalize_subject
 
@@ -34,7 +36,7 @@ class ThreadFinder:
         self.workspace_id = workspace_id
         self.by_message_id: dict[str, Thread] = {}
         self.by_subject: dict[tuple[int | None, str], Thread] = {}
-        self.loaded_subjects: set[str] = set()
+        self.loaded_subjects: set[tuple[int | None, str]] = set()
 
     def find(self, client_id: int | None, subject: str, parents: Sequence[str]) -> Thread:
         """Return the thread of one exchange (created if none fits)."""
@@ -43,7 +45,9 @@ class ThreadFinder:
     def find_many(self, queries: Sequence[ThreadQuery]) -> list[Thread]:
         """Return each exchange's thread, in order; exchanges of the batch can answer each other."""
         self._load_parents({p for q in queries for p in q.parents if p})
-        self._load_subjects({normalize_subject(q.subject) for q in queries} - {""})
+        self._load_subjects(
+            {(q.client_id, s) for q in queries if (s := normalize_subject(q.subject))}
+        )
         found: list[Thread] = []
         new: list[Thread] = []
         for query in queries:
@@ -79,12 +83,21 @@ class ThreadFinder:
             for message_id, thread_id in rows:
                 self.by_message_id.setdefault(message_id, Thread(pk=thread_id))
 
-    def _load_subjects(self, wanted: set[str]) -> None:
-        missing = sorted(wanted - self.loaded_subjects)
+    def _load_subjects(self, wanted: set[tuple[int | None, str]]) -> None:
+        missing = wanted - self.loaded_subjects
         self.loaded_subjects.update(missing)
-        for chunk in _chunks(missing):
+        if not missing:
+            return
+        # Only the batch's clients' threads: a common subject ("Facture") may have a
+        # thread at every client of the workspace.
+        clients = {client_id for client_id, _subject in missing}
+        of_clients = Q(client_id__in=[c for c in clients if c is not None])
+        if None in clients:
+            of_clients |= Q(client_id__isnull=True)
+        for chunk in _chunks(sorted({subject for _client_id, subject in missing})):
             rows = (
-                Thread.objects.filter(workspace_id=self.workspace_id, normalized_subject__in=chunk)
+                Thread.objects.filter(of_clients, workspace_id=self.workspace_id)
+                .filter(normalized_subject__in=chunk)
                 .order_by("pk")
                 .values_list("client_id", "normalized_subject", "pk")
             )
