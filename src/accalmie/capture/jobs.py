@@ -22,6 +22,7 @@ from accalmie.capture.parallel import PARALLEL_FROM_BYTES, MessageReader
 from accalmie.capture.pipeline import DUPLICATE, IMPORTED, QUARANTINED, Ingestor, Outcome
 from accalmie.comms.services import refresh_client_activity
 from accalmie.core.audit import record_event
+from accalmie.core.database import refresh_planner_statistics
 from accalmie.detect.queue import queue_analysis
 from accalmie.mail.imap import FolderState, ImapError, ImapMailbox, ImapSettings, load_password
 from accalmie.mail.sources import SourceError, open_source
@@ -212,6 +213,7 @@ def run_job(job: ImportJob, progress: Progress | None = None, *, force: bool = F
         job.status = ImportJob.Status.DONE
     job.finished_at = timezone.now()
     job.save()
+    refresh_planner_statistics()
     record_event(
         action=f"import.{job.status}",
         obj=job,

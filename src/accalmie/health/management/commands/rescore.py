@@ -5,6 +5,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from accalmie.clients.models import Client
+from accalmie.core.database import refresh_planner_statistics
 from accalmie.core.management.jsonout import write_json
 from accalmie.core.management.progress import ProgressBar
 from accalmie.health.services import recompute_clients
@@ -34,6 +35,7 @@ class Command(BaseCommand):
             progress=lambda n: bar.update(n, n),
         )
         bar.close(result.clients, result.clients)
+        refresh_planner_statistics()
         payload = vars(result)
         if options["json"]:
             write_json(self.stdout, payload)
